@@ -1,0 +1,188 @@
+// Email profiles: the mailbox an actor uses and how to reach it, one variant per server type.
+//
+// Each server type is declared once as an unrefined object (its fields, secrets marked). The
+// stored, create, update and public schemas are all derived from those declarations.
+import { z } from 'zod';
+import {
+  accountUsernameSchema,
+  emailAddressSchema,
+  gmailClientIdSchema,
+  graphClientIdSchema,
+  idSchema,
+  isGuid,
+  tenantIdSchema,
+  verificationCodeSchema,
+} from '../validation/fields.js';
+import { publicObject, secret, updateObject } from './secret.js';
+import {
+  incomingServerSchema,
+  outgoingServerSchema,
+  serverWarnings,
+  type FieldWarning,
+} from './servers.js';
+
+export const serverTypeSchema = z.enum(['graph', 'gmail', 'imap', 'pop3'], {
+  error: 'Choose a server type',
+});
+export type ServerType = z.infer<typeof serverTypeSchema>;
+
+export const serverTypeLabels: Record<ServerType, string> = {
+  graph: 'Microsoft Office 365 Graph API',
+  gmail: 'Gmail API',
+  imap: 'IMAP',
+  pop3: 'POP3',
+};
+
+export const graphCloudSchema = z.enum(['global', 'usgov', 'china'], {
+  error: 'Choose the Microsoft cloud',
+});
+export type GraphCloud = z.infer<typeof graphCloudSchema>;
+
+/** Fields every server type has (the seed's first form step). */
+const commonFields = {
+  emailAddress: emailAddressSchema,
+  sendVerificationManually: z.boolean().default(false),
+  /** The Security Zone filter the actors were chosen with; null means "All zones". */
+  zoneId: idSchema.nullable().default(null),
+  actorIds: z
+    .array(idSchema, { error: 'Select at least one actor' })
+    .min(1, 'Select at least one actor')
+    .refine((ids) => new Set(ids).size === ids.length, 'An actor is selected more than once'),
+};
+
+const clientSecret = (label: string) =>
+  secret(
+    z
+      .string({ error: `Enter the ${label}` })
+      .trim()
+      .min(1, `Enter the ${label}`)
+      .max(1024, `The ${label} can be at most 1024 characters`),
+  );
+
+const accountPassword = secret(
+  z
+    .string({ error: 'Enter the account password' })
+    .min(1, 'Enter the account password')
+    .max(1024, 'A password can be at most 1024 characters'),
+);
+
+const graphFields = z.object({
+  serverType: z.literal('graph'),
+  ...commonFields,
+  tenantId: tenantIdSchema,
+  clientId: graphClientIdSchema,
+  clientSecret: secret(
+    z
+      .string({ error: 'Enter the client secret value' })
+      .trim()
+      .min(1, 'Enter the client secret value')
+      .max(1024, 'The client secret can be at most 1024 characters')
+      .refine(
+        (value) => !isGuid(value),
+        "This looks like the secret ID (a GUID). Enter the secret's Value, shown once when the secret is created in Azure",
+      ),
+  ),
+  cloud: graphCloudSchema.default('global'),
+});
+
+const gmailFields = z.object({
+  serverType: z.literal('gmail'),
+  ...commonFields,
+  clientId: gmailClientIdSchema,
+  clientSecret: clientSecret('client secret'),
+});
+
+const mailServerFields = {
+  ...commonFields,
+  username: accountUsernameSchema,
+  password: accountPassword,
+  incoming: incomingServerSchema,
+  outgoing: outgoingServerSchema,
+};
+const imapFields = z.object({ serverType: z.literal('imap'), ...mailServerFields });
+const pop3Fields = z.object({ serverType: z.literal('pop3'), ...mailServerFields });
+
+/** What the Director adds to a profile: identity, manual-mode code, and Gmail's consent. */
+const storedFields = {
+  id: idSchema,
+  /** The profile's verification UUID for manual mode: one per profile, shown to the user. */
+  manualCode: verificationCodeSchema,
+};
+const gmailConsentFields = {
+  refreshToken: secret(z.string().min(1)).optional(),
+  /** The Google account that granted consent, as Google reported it. */
+  consentedAddress: z.string().optional(),
+};
+
+const storedVariants = [
+  graphFields.extend(storedFields),
+  gmailFields.extend({ ...storedFields, ...gmailConsentFields }),
+  imapFields.extend(storedFields),
+  pop3Fields.extend(storedFields),
+] as const;
+
+/** A profile as the Director stores it (secrets decrypted in memory only). */
+export const emailProfileSchema = z.discriminatedUnion('serverType', [...storedVariants]);
+export type EmailProfile = z.infer<typeof emailProfileSchema>;
+
+/** A profile as the API returns it: every secret field removed. */
+export const publicEmailProfileSchema = z.discriminatedUnion('serverType', [
+  publicObject(storedVariants[0]),
+  publicObject(storedVariants[1]).extend({ consentGranted: z.boolean() }),
+  publicObject(storedVariants[2]),
+  publicObject(storedVariants[3]),
+]);
+export type PublicEmailProfile = z.infer<typeof publicEmailProfileSchema>;
+
+export const emailProfileCreateSchema = z.discriminatedUnion(
+  'serverType',
+  [graphFields, gmailFields, imapFields, pop3Fields],
+  { error: 'Choose a server type' },
+);
+export type EmailProfileCreate = z.infer<typeof emailProfileCreateSchema>;
+export type EmailProfileCreateInput = z.input<typeof emailProfileCreateSchema>;
+
+/** Update input: the whole profile again, where a blank secret keeps the stored one. */
+export const emailProfileUpdateSchema = z.discriminatedUnion(
+  'serverType',
+  [
+    updateObject(graphFields).extend({ id: idSchema }),
+    updateObject(gmailFields).extend({ id: idSchema }),
+    updateObject(imapFields).extend({ id: idSchema }),
+    updateObject(pop3Fields).extend({ id: idSchema }),
+  ],
+  { error: 'Choose a server type' },
+);
+export type EmailProfileUpdate = z.infer<typeof emailProfileUpdateSchema>;
+export type EmailProfileUpdateInput = z.input<typeof emailProfileUpdateSchema>;
+
+/** The user-entered fields of each server type, for code that needs one variant's schema. */
+export const profileFieldSchemas = {
+  graph: graphFields,
+  gmail: gmailFields,
+  imap: imapFields,
+  pop3: pop3Fields,
+} as const;
+
+/** Port/encryption mismatch and clear-text password warnings for a profile's two servers. */
+export function emailProfileWarnings(
+  profile:
+    | { serverType: 'graph' | 'gmail' }
+    | {
+        serverType: 'imap' | 'pop3';
+        incoming: { port: number; encryption: z.infer<typeof incomingServerSchema>['encryption'] };
+        outgoing: {
+          port: number;
+          encryption: z.infer<typeof outgoingServerSchema>['encryption'];
+          requiresAuth: boolean;
+        };
+      },
+): FieldWarning[] {
+  if (!('incoming' in profile)) return [];
+  return [
+    ...serverWarnings({ ...profile.incoming, authenticates: true }, ['incoming']),
+    ...serverWarnings({ ...profile.outgoing, authenticates: profile.outgoing.requiresAuth }, [
+      'outgoing',
+    ]),
+  ];
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { displayNameSchema, idSchema } from '../validation/fields.js';
+
+/** A Security Zone: a named group of actors (e.g. "DMZ", "Branch office"). */
+export const securityZoneSchema = z.object({
+  id: idSchema,
+  name: displayNameSchema,
+});
+export type SecurityZone = z.infer<typeof securityZoneSchema>;
+
+export const securityZoneCreateSchema = securityZoneSchema.omit({ id: true });
+export type SecurityZoneCreate = z.infer<typeof securityZoneCreateSchema>;

@@ -1,0 +1,149 @@
+// What every protocol package implements: probe (staged diagnostics), send, find code. The data
+// that crosses the network (actor → Director → browser) is declared as schemas; the interfaces
+// themselves are types only.
+import { z } from 'zod';
+import { failureSchema, type Failure } from '../failures/taxonomy.js';
+
+export const probeStepNameSchema = z.enum([
+  'dns',
+  'tcp',
+  'tls',
+  'greeting',
+  'starttls',
+  'auth',
+  'mailbox',
+  'token',
+  'permission',
+  'send',
+]);
+export type ProbeStepName = z.infer<typeof probeStepNameSchema>;
+
+export const certificateSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  subjectAltNames: z.array(z.string()),
+  validFrom: z.string(),
+  validTo: z.string(),
+  fingerprintSha256: z.string(),
+  serialNumber: z.string().optional(),
+});
+export type CertificateInfo = z.infer<typeof certificateSchema>;
+
+export const probeStepSchema = z.object({
+  name: probeStepNameSchema,
+  status: z.enum(['ok', 'warning', 'failed', 'skipped']),
+  /** Milliseconds the step took. */
+  durationMs: z.number().min(0),
+  /** One line a person reads, e.g. "Resolved mail.example.com to 192.0.2.10". */
+  summary: z.string().max(500),
+  dns: z
+    .object({
+      addresses: z.array(
+        z.object({ address: z.string(), family: z.union([z.literal(4), z.literal(6)]) }),
+      ),
+    })
+    .optional(),
+  tls: z
+    .object({
+      protocol: z.string(),
+      cipher: z.string(),
+      certificate: certificateSchema.optional(),
+      chainTrusted: z.boolean(),
+      hostnameMatches: z.boolean(),
+      /** Why the chain is not trusted, as OpenSSL says it (e.g. SELF_SIGNED_CERT_IN_CHAIN). */
+      authorizationError: z.string().optional(),
+    })
+    .optional(),
+  greeting: z
+    .object({
+      banner: z.string().max(1000),
+      capabilities: z.array(z.string().max(200)).max(200),
+      starttls: z.boolean(),
+      authMechanisms: z.array(z.string().max(64)).max(50),
+    })
+    .optional(),
+  /** Other facts worth showing (mechanism used, message count, token expiry...). */
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  failure: failureSchema.optional(),
+});
+export type ProbeStep = z.infer<typeof probeStepSchema>;
+
+export const probeReportSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(probeStepSchema),
+  failure: failureSchema.optional(),
+  durationMs: z.number().min(0),
+});
+export type ProbeReport = z.infer<typeof probeReportSchema>;
+
+export const sendResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    /** The server's own acceptance, e.g. "250 2.0.0 Ok: queued as 4F2" or "202 Accepted". */
+    response: z.string().max(1000),
+    messageId: z.string().max(1000).optional(),
+  }),
+  z.object({ ok: z.literal(false), failure: failureSchema }),
+]);
+export type SendResult = z.infer<typeof sendResultSchema>;
+
+export const findCodeResultSchema = z.discriminatedUnion('found', [
+  z.object({
+    found: z.literal(true),
+    /** The subject of the message that carried the code (headers only were read). */
+    subject: z.string().max(1000),
+    receivedAt: z.string().optional(),
+    /** How the message was found: it was already there, or arrived while waiting. */
+    via: z.enum(['search', 'idle', 'poll']),
+    durationMs: z.number().min(0),
+  }),
+  z.object({ found: z.literal(false), failure: failureSchema }),
+]);
+export type FindCodeResult = z.infer<typeof findCodeResultSchema>;
+
+export type OperationOptions = {
+  /** Aborts the operation: sockets are closed and the promise settles promptly. */
+  signal?: AbortSignal;
+};
+
+export type ProbeOptions = OperationOptions & {
+  /** Called as each step completes, so the UI can show steps as they happen. */
+  onStep?: (step: ProbeStep) => void;
+};
+
+export type OutgoingMessage = {
+  from: string;
+  fromName?: string;
+  to: string;
+  subject: string;
+  text: string;
+};
+
+export type FindCodeRequest = {
+  code: string;
+  /** Only messages received at or after this time are considered. */
+  since: Date;
+  /** When to give up and report the code as not found. */
+  deadline: Date;
+  /** Delete (or flag, where deleting is not possible) the message once found. Off by default. */
+  removeWhenFound?: boolean;
+};
+
+/** Staged connectivity diagnostics, stopping at the first failing step. */
+export interface MailboxProber {
+  probe(options?: ProbeOptions): Promise<ProbeReport>;
+}
+
+export interface MailSender {
+  send(message: OutgoingMessage, options?: OperationOptions): Promise<SendResult>;
+}
+
+/** Looks for a verification code in the mailbox, reading headers only, until found or deadline. */
+export interface CodeFinder {
+  findCode(request: FindCodeRequest, options?: OperationOptions): Promise<FindCodeResult>;
+}
+
+/** A mailbox reached through one API (Graph, Gmail): probe, send and find through one client. */
+export type MailboxTransport = MailboxProber & MailSender & CodeFinder;
+
+export type { Failure };
