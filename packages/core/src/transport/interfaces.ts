@@ -2,7 +2,7 @@
 // that crosses the network (actor → Director → browser) is declared as schemas; the interfaces
 // themselves are types only.
 import { z } from 'zod';
-import { failureSchema, type Failure } from '../failures/taxonomy.js';
+import { failureSchema } from '../failures/taxonomy.js';
 
 export const probeStepNameSchema = z.enum([
   'dns',
@@ -145,5 +145,3 @@ export interface CodeFinder {
 
 /** A mailbox reached through one API (Graph, Gmail): probe, send and find through one client. */
 export type MailboxTransport = MailboxProber & MailSender & CodeFinder;
-
-export type { Failure };

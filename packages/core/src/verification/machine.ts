@@ -107,28 +107,40 @@ function timeoutFailure(state: InProgress): Failure {
 }
 
 const notRunning = 'No verification is running for this actor';
-const running = 'A verification is already running for this actor';
+const alreadyRunning = 'A verification is already running for this actor';
 const retryOnlyFailed = 'Only a failed verification can be retried';
 const retrySameMode = (state: StateOf<'failed'>, event: EventOf<'retry'>) =>
   event.attempt.mode === state.attempt.mode
     ? ok({ status: 'requested', attempt: { ...event.attempt, retries: state.attempt.retries + 1 } })
     : reject('invalid_attempt', 'A retry keeps the mode of the attempt it retries');
 
+// No attempt running (unverified, verified, failed): only a new attempt or a reset moves it.
+const idle = {
+  requested: start,
+  retry: illegal(retryOnlyFailed),
+  code_sent: illegal(notRunning),
+  check_started: illegal(notRunning),
+  code_found: illegal(notRunning),
+  failed: illegal(notRunning),
+  timed_out: illegal(notRunning),
+  cancelled: illegal(notRunning),
+  reset,
+};
+
+// An attempt running (requested, sent, checking): it can always fail, time out or be cancelled.
+const running = {
+  requested: illegal(alreadyRunning),
+  retry: illegal(alreadyRunning),
+  failed: onFailed,
+  timed_out: onTimedOut,
+  cancelled: onCancelled,
+  reset,
+};
+
 export const actorTransitions: TransitionTable = {
-  unverified: {
-    requested: start,
-    retry: illegal(retryOnlyFailed),
-    code_sent: illegal(notRunning),
-    check_started: illegal(notRunning),
-    code_found: illegal(notRunning),
-    failed: illegal(notRunning),
-    timed_out: illegal(notRunning),
-    cancelled: illegal(notRunning),
-    reset,
-  },
+  unverified: idle,
   requested: {
-    requested: illegal(running),
-    retry: illegal(running),
+    ...running,
     code_sent: current((state, event) =>
       state.attempt.mode === 'automatic'
         ? ok({ status: 'sent', attempt: state.attempt, sentAt: event.at })
@@ -143,59 +155,25 @@ export const actorTransitions: TransitionTable = {
           ),
     ),
     code_found: illegal('The actor has not started checking'),
-    failed: onFailed,
-    timed_out: onTimedOut,
-    cancelled: onCancelled,
-    reset,
   },
   sent: {
-    requested: illegal(running),
-    retry: illegal(running),
+    ...running,
     code_sent: illegal('The verification email was already sent'),
     check_started: current((state, event) =>
       ok({ status: 'checking', attempt: state.attempt, checkStartedAt: event.at }),
     ),
     code_found: illegal('The actor has not started checking'),
-    failed: onFailed,
-    timed_out: onTimedOut,
-    cancelled: onCancelled,
-    reset,
   },
   checking: {
-    requested: illegal(running),
-    retry: illegal(running),
+    ...running,
     code_sent: illegal('The verification email was already sent'),
     check_started: illegal('The actor is already checking'),
     code_found: current((state, event) =>
       ok({ status: 'verified', attempt: state.attempt, verifiedAt: event.at }),
     ),
-    failed: onFailed,
-    timed_out: onTimedOut,
-    cancelled: onCancelled,
-    reset,
   },
-  verified: {
-    requested: start,
-    retry: illegal(retryOnlyFailed),
-    code_sent: illegal(notRunning),
-    check_started: illegal(notRunning),
-    code_found: illegal(notRunning),
-    failed: illegal(notRunning),
-    timed_out: illegal(notRunning),
-    cancelled: illegal(notRunning),
-    reset,
-  },
-  failed: {
-    requested: start,
-    retry: retrySameMode,
-    code_sent: illegal(notRunning),
-    check_started: illegal(notRunning),
-    code_found: illegal(notRunning),
-    failed: illegal(notRunning),
-    timed_out: illegal(notRunning),
-    cancelled: illegal(notRunning),
-    reset,
-  },
+  verified: idle,
+  failed: { ...idle, retry: retrySameMode },
 };
 
 /** Applies one event to one actor's verification state. */
