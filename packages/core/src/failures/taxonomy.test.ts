@@ -51,6 +51,16 @@ const cases: [FailureObservation, string, FailureStage][] = [
     'starttls-not-offered',
     'tls',
   ],
+  [
+    {
+      stage: 'greeting',
+      errorCode: transportErrorCodes.stageTimeout,
+      host: '127.0.0.1',
+      port: 993,
+    },
+    'greeting-timeout',
+    'greeting',
+  ],
   [{ stage: 'tls', errorCode: 'ECONNRESET' }, 'connection-reset', 'tls'],
   [
     {
@@ -321,7 +331,7 @@ const cases: [FailureObservation, string, FailureStage][] = [
     'throttled',
     'throttled',
   ],
-  [{ stage: 'search', errorCode: transportErrorCodes.codeNotFound }, 'code-not-found', 'timeout'],
+  [{ stage: 'search', errorCode: transportErrorCodes.codeNotFound }, 'code-not-found', 'search'],
   [{ stage: 'search', errorCode: transportErrorCodes.aborted }, 'aborted', 'search'],
   [
     { stage: 'greeting', errorCode: transportErrorCodes.responseTooLarge },

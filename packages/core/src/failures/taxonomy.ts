@@ -225,6 +225,14 @@ export const knownSignals: readonly KnownSignal[] = [
     hint: 'STARTTLS was chosen but the server does not offer it on this port, so the password is not sent. Use the SSL/TLS port (993, 995, 465) with SSL/TLS, or enable STARTTLS on the server. Choose encryption Off only on a trusted network.',
   },
   {
+    id: 'greeting-timeout',
+    stage: 'greeting',
+    matches: (o) => o.stage === 'greeting' && code(transportErrorCodes.stageTimeout)(o),
+    summary: 'The server accepted the connection but sent no greeting.',
+    hint: (o) =>
+      `Nothing came back from ${where(o)}. If this port expects TLS from the first byte (993, 995, 465), choose SSL/TLS; otherwise the server may be overloaded, or something other than a mail server is listening.`,
+  },
+  {
     id: 'connection-reset',
     matches: code('ECONNRESET', 'EPIPE'),
     transient: true,
@@ -475,7 +483,6 @@ export const knownSignals: readonly KnownSignal[] = [
   },
   {
     id: 'code-not-found',
-    stage: 'timeout',
     matches: code(transportErrorCodes.codeNotFound),
     summary: 'The verification email did not arrive in the inbox in time.',
     hint: "Look for the email in the Spam/Junk folder and check mail rules that move or delete messages; delivery may also be delayed (try again), or the profile's email address is wrong or does not belong to this account.",

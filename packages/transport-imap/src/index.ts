@@ -1,0 +1,4 @@
+// @email-profiles/transport-imap: probe and find-code over IMAP.
+export { probeImap } from './probe.js';
+export { findCodeImap } from './find.js';
+export type { ImapConfig } from './session.js';

@@ -1,0 +1,272 @@
+// The unauthenticated part of an IMAP session (RFC 9051 / 3501): greeting, CAPABILITY, STARTTLS
+// and login (AUTHENTICATE PLAIN / LOGIN / NTLM, or the LOGIN command). imapflow has no NTLM, and
+// this part is where the diagnostics matter, so it is done here; the authenticated connection is
+// then handed to imapflow (see mailbox.ts).
+import {
+  TransportError,
+  chooseMechanism,
+  openConnection,
+  saslClient,
+  tlsSummary,
+  type ConnectionOptions,
+  type MailConnection,
+  type StepRecorder,
+} from '@email-profiles/transport-net';
+import {
+  transportErrorCodes,
+  type Encryption,
+  type FailureStage,
+  type TlsTrust,
+} from '@email-profiles/core';
+
+export type ImapConfig = {
+  host: string;
+  port: number;
+  encryption: Encryption;
+  tlsTrust: TlsTrust;
+  authType: 'plain' | 'ntlm';
+  username: string;
+  password: string;
+};
+
+type Tagged = { status: 'OK' | 'NO' | 'BAD'; text: string; line: string; untagged: string[] };
+
+const MAX_UNTAGGED = 1000;
+const CAPABILITY_CODE = /\[CAPABILITY ([^\]]*)\]/i;
+
+export class ImapSession {
+  private tagCount = 0;
+  capabilities: string[] = [];
+
+  constructor(readonly connection: MailConnection) {}
+
+  has(capability: string): boolean {
+    return this.capabilities.includes(capability.toUpperCase());
+  }
+
+  authMechanisms(): string[] {
+    return this.capabilities.filter((c) => c.startsWith('AUTH=')).map((c) => c.slice(5));
+  }
+
+  /** Records capabilities from a CAPABILITY response or a [CAPABILITY ...] response code. */
+  learn(line: string): void {
+    const code = CAPABILITY_CODE.exec(line);
+    const untagged = /^\* CAPABILITY (.*)$/i.exec(line);
+    const list = code?.[1] ?? untagged?.[1];
+    if (list !== undefined) this.capabilities = list.trim().toUpperCase().split(/\s+/);
+  }
+
+  private nextTag(): string {
+    this.tagCount += 1;
+    return `E${this.tagCount}`;
+  }
+
+  /**
+   * Sends a command and reads to its tagged reply. `onContinue` answers `+` continuations (SASL);
+   * without it a continuation is a protocol error.
+   */
+  async run(
+    command: string,
+    stage: FailureStage,
+    onContinue?: (text: string) => string,
+  ): Promise<Tagged> {
+    const tag = this.nextTag();
+    this.connection.write(`${tag} ${command}`);
+    const untagged: string[] = [];
+    for (;;) {
+      const line = await this.connection.readLine(stage);
+      if (line.startsWith(`${tag} `)) {
+        const match = /^\S+ (OK|NO|BAD)\b ?(.*)$/i.exec(line);
+        if (!match) throw violation(stage, line);
+        this.learn(line);
+        return {
+          status: (match[1] ?? 'BAD').toUpperCase() as Tagged['status'],
+          text: match[2] ?? '',
+          line,
+          untagged,
+        };
+      }
+      if (line.startsWith('+')) {
+        if (!onContinue) throw violation(stage, line);
+        this.connection.write(onContinue(line.slice(1).trim()));
+        continue;
+      }
+      if (line.startsWith('* BYE'))
+        throw new TransportError({ stage, protocol: 'imap', serverText: line });
+      if (!line.startsWith('* ')) throw violation(stage, line);
+      this.learn(line);
+      untagged.push(line);
+      if (untagged.length > MAX_UNTAGGED) {
+        throw new TransportError({
+          stage,
+          protocol: 'imap',
+          errorCode: transportErrorCodes.responseTooLarge,
+          message: 'Endless IMAP response',
+        });
+      }
+    }
+  }
+
+  /** Runs a command that must end in OK; NO/BAD become a failure of the stage with the server's words. */
+  async ok(
+    command: string,
+    stage: FailureStage,
+    onContinue?: (text: string) => string,
+  ): Promise<Tagged> {
+    const reply = await this.run(command, stage, onContinue);
+    if (reply.status !== 'OK')
+      throw new TransportError({ stage, protocol: 'imap', serverText: reply.line });
+    return reply;
+  }
+
+  logout(): void {
+    try {
+      this.connection.write(`${this.nextTag()} LOGOUT`);
+    } finally {
+      this.connection.close();
+    }
+  }
+}
+
+function violation(stage: FailureStage, line: string): TransportError {
+  return new TransportError({
+    stage,
+    protocol: 'imap',
+    errorCode: transportErrorCodes.protocolViolation,
+    serverText: line,
+  });
+}
+
+/** DNS, TCP, TLS, greeting and capabilities, STARTTLS (when chosen: required), as recorded steps. */
+export async function openImap(
+  config: ImapConfig,
+  recorder: StepRecorder,
+  options: ConnectionOptions,
+): Promise<ImapSession> {
+  const connection = await openConnection(config, recorder, options);
+  const session = new ImapSession(connection);
+  try {
+    await recorder.step(
+      'greeting',
+      async () => {
+        const greeting = await connection.readLine('greeting', connection.timeouts.greetingMs);
+        if (!/^\* (OK|PREAUTH)\b/i.test(greeting)) {
+          throw new TransportError({
+            stage: 'greeting',
+            protocol: 'imap',
+            serverText: greeting,
+            ...(greeting.startsWith('* BYE')
+              ? {}
+              : { errorCode: transportErrorCodes.protocolViolation }),
+          });
+        }
+        session.learn(greeting);
+        if (session.capabilities.length === 0) await session.ok('CAPABILITY', 'greeting');
+        return greeting;
+      },
+      (greeting) => ({
+        summary: greeting,
+        greeting: {
+          banner: greeting,
+          capabilities: session.capabilities,
+          starttls: session.has('STARTTLS'),
+          authMechanisms: session.authMechanisms(),
+        },
+      }),
+    );
+    if (config.encryption !== 'starttls') {
+      recorder.note(
+        'starttls',
+        'skipped',
+        config.encryption === 'ssl' ? 'Encrypted from the start (SSL/TLS)' : 'Encryption is off',
+      );
+      return session;
+    }
+    await recorder.step(
+      'starttls',
+      async () => {
+        if (!session.has('STARTTLS')) {
+          throw new TransportError({
+            stage: 'tls',
+            protocol: 'imap',
+            errorCode: transportErrorCodes.starttlsNotOffered,
+            host: config.host,
+            port: config.port,
+            serverText: `* CAPABILITY ${session.capabilities.join(' ')}`,
+          });
+        }
+        await session.ok('STARTTLS', 'tls');
+        const details = await connection.upgrade();
+        // Capabilities seen before TLS could have been forged: ask again (RFC 9051 section 6.2.1).
+        session.capabilities = [];
+        await session.ok('CAPABILITY', 'greeting');
+        return details;
+      },
+      (details) => ({ summary: tlsSummary(details), tls: details }),
+    );
+    return session;
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
+
+/** An IMAP quoted string, or undefined when the text needs a literal (CR, LF, NUL). */
+function quoted(text: string): string | undefined {
+  if (/[\r\n\0]/.test(text)) return undefined;
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Logs in with the profile's auth type: NTLM through AUTHENTICATE NTLM; Plain through AUTHENTICATE
+ * PLAIN (or LOGIN) when offered, else the LOGIN command. Returns the method used.
+ */
+export async function loginImap(session: ImapSession, config: ImapConfig): Promise<string> {
+  const credentials = { username: config.username, password: config.password };
+  const mechanism = chooseMechanism(config.authType, session.authMechanisms());
+  if (mechanism === undefined) {
+    const loginDisabled = session.has('LOGINDISABLED');
+    if (config.authType === 'ntlm' || loginDisabled) {
+      throw new TransportError({
+        stage: 'auth',
+        protocol: 'imap',
+        ...(loginDisabled && config.authType === 'plain'
+          ? {
+              serverText: `* CAPABILITY ${session.capabilities.join(' ')}`,
+              message: 'LOGINDISABLED',
+            }
+          : {
+              errorCode: transportErrorCodes.mechanismNotOffered,
+              mechanism: 'NTLM',
+              offered: session.authMechanisms(),
+            }),
+      });
+    }
+    const user = quoted(credentials.username);
+    const pass = quoted(credentials.password);
+    if (user === undefined || pass === undefined) {
+      throw new TransportError({
+        stage: 'config',
+        message: 'The username or password contains a line break',
+      });
+    }
+    await session.ok(`LOGIN ${user} ${pass}`, 'auth');
+    return 'LOGIN';
+  }
+  const client = saslClient(mechanism, credentials);
+  const initial = client.initialResponse();
+  const withInitial = initial !== undefined && session.has('SASL-IR');
+  let pendingInitial = initial !== undefined && !withInitial;
+  await session.ok(
+    withInitial ? `AUTHENTICATE ${mechanism} ${initial}` : `AUTHENTICATE ${mechanism}`,
+    'auth',
+    (challenge) => {
+      if (pendingInitial && initial !== undefined) {
+        pendingInitial = false;
+        return initial;
+      }
+      return client.respond(challenge);
+    },
+  );
+  return mechanism;
+}

@@ -1,0 +1,91 @@
+// An SMTP server that misbehaves must end in a classified failure, quickly, without a hang.
+import { afterEach, describe, expect, it } from 'vitest';
+import { lineServer, type LineServer } from '@email-profiles/transport-net/testing';
+import { probeSmtp } from './probe.js';
+import { sendSmtp } from './send.js';
+import type { SmtpConfig } from './session.js';
+
+let server: LineServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const config = (port: number, overrides: Partial<SmtpConfig> = {}): SmtpConfig => ({
+  host: '127.0.0.1',
+  port,
+  encryption: 'off',
+  tlsTrust: { mode: 'system' },
+  auth: { type: 'plain', username: 'sender@example.test', password: 'secret' },
+  ...overrides,
+});
+const fast = { timeouts: { greetingMs: 300, commandMs: 300 } };
+const message = {
+  from: 'director@example.test',
+  to: 'actor1@example.test',
+  subject: '(7c9e6679-7425-40de-944b-e07fc1f90ae7)',
+  text: 'Verification',
+};
+
+describe('SMTP against hostile servers', () => {
+  it("a 554 greeting, in the server's words", async () => {
+    server = await lineServer(
+      '554 5.7.1 Service unavailable; client host blocked\r\n',
+      () => undefined,
+    );
+    const report = await probeSmtp(config(server.port), fast);
+    expect(report.failure).toMatchObject({
+      stage: 'send',
+      signal: 'smtp-relay-denied',
+      serverText: '554 5.7.1 Service unavailable; client host blocked',
+    });
+  });
+
+  it('an endless multi-line reply', async () => {
+    server = await lineServer('220 ready\r\n', () => '250-junk\r\n'.repeat(1000));
+    const report = await probeSmtp(config(server.port), { timeouts: { commandMs: 5000 } });
+    expect(report.failure).toMatchObject({ stage: 'greeting', signal: 'response-too-large' });
+  });
+
+  it('STARTTLS chosen but not offered: AUTH is never sent, nor the message', async () => {
+    server = await lineServer('220 ready\r\n', (line) =>
+      line.startsWith('EHLO') ? '250-mx\r\n250 AUTH PLAIN LOGIN\r\n' : '500 no\r\n',
+    );
+    const report = await probeSmtp(config(server.port, { encryption: 'starttls' }), fast);
+    expect(report.failure).toMatchObject({ stage: 'tls', signal: 'starttls-not-offered' });
+    const sent = await sendSmtp(config(server.port, { encryption: 'starttls' }), message, fast);
+    expect(sent).toMatchObject({ ok: false, failure: { signal: 'starttls-not-offered' } });
+    expect(server.received.filter((line) => !line.startsWith('EHLO') && line !== 'QUIT')).toEqual(
+      [],
+    );
+  });
+
+  it('the chosen auth type not offered: says what is', async () => {
+    server = await lineServer('220 ready\r\n', (line) =>
+      line.startsWith('EHLO') ? '250-mx\r\n250 AUTH CRAM-MD5\r\n' : '221 bye\r\n',
+    );
+    const report = await probeSmtp(
+      config(server.port, { auth: { type: 'ntlm', username: 'EXAMPLE\\sender', password: 'x' } }),
+      fast,
+    );
+    expect(report.failure).toMatchObject({
+      stage: 'auth',
+      signal: 'auth-mechanism-not-offered',
+      hint: expect.stringContaining('it offers CRAM-MD5'),
+    });
+  });
+
+  it('not an SMTP server', async () => {
+    server = await lineServer('* OK IMAP4rev1 ready\r\n', () => undefined);
+    const report = await probeSmtp(config(server.port), fast);
+    expect(report.failure).toMatchObject({ stage: 'greeting', signal: 'protocol-violation' });
+  });
+
+  it('a connection closed during the send', async () => {
+    server = await lineServer('220 ready\r\n', (line) =>
+      line.startsWith('EHLO') ? '250-mx\r\n250 8BITMIME\r\n' : 'close',
+    );
+    const sent = await sendSmtp(config(server.port, { auth: undefined }), message, fast);
+    expect(sent.ok).toBe(false);
+  });
+});
