@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // expect.any()/expect.stringMatching() are typed `any` by vitest; fixtures known to exist.
-    files: ['**/*.test.ts'],
+    files: ['**/*.test.ts', '**/*.bench.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

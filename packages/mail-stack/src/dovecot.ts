@@ -66,6 +66,10 @@ default_internal_user = dovecot
 default_internal_group = dovecot
 first_valid_uid = 8
 mail_location = maildir:~/Maildir
+# Only Dovecot (and its LMTP) touches these maildirs: no rescans of cur/ on every open, and POP3
+# sizes from the index, as a large production mailbox would be set up.
+maildir_very_dirty_syncs = yes
+pop3_fast_size_lookups = yes
 passdb {
   driver = passwd-file
   args = ${base}/passwd

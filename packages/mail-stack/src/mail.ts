@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dovecotMaildir } from './dovecot.js';
+import { dovecotDir, dovecotMaildir } from './dovecot.js';
+import { run } from './exec.js';
 import { lmtpDeliver, type Envelope } from './lmtp.js';
 import type { MailStackInfo } from './types.js';
 import type { MailUser } from './users.js';
@@ -121,6 +122,17 @@ export async function fillMailbox(
     if (options.date !== undefined) await utimes(temporary, date, date);
     await rename(temporary, path.join(maildir, 'cur', `${name}:2,`));
   });
+  // The files were written behind Dovecot's back, which maildir_very_dirty_syncs assumes never
+  // happens: have Dovecot take them into its index now.
+  const result = await run('doveadm', [
+    '-c',
+    path.join(dovecotDir(info.dir), 'main.conf'),
+    'force-resync',
+    '-u',
+    mailbox.user.username,
+    'INBOX',
+  ]);
+  if (result.code !== 0) throw new Error(`doveadm force-resync failed: ${result.stderr}`);
 }
 
 /** The Subject header of a message's header block: unfolded, not RFC 2047-decoded. */

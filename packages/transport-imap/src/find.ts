@@ -1,6 +1,7 @@
 // Finding a verification code over IMAP: INBOX opened read-only, a server-side UID SEARCH on the
-// code, and when it is not there yet, IDLE until the mailbox changes (NOOP polling on servers
-// without IDLE), until found, the deadline or an abort. Only envelopes are fetched.
+// code over the messages received since the start time, and when it is not there yet, IDLE until
+// the mailbox changes (NOOP polling on servers without IDLE), until found, the deadline or an
+// abort. Only envelopes are fetched; bodies never.
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ImapFlow } from 'imapflow';
@@ -25,6 +26,11 @@ import { loginImap, openImap, type ImapConfig } from './session.js';
 /** Messages this much older than the start time may still be the one (clock skew). */
 const SKEW_MS = 5 * 60_000;
 const POLL_MS = 1_000;
+/** The newest messages are always searched, in case some arrived with an older INTERNALDATE. */
+const ALWAYS_SEARCHED = 50;
+
+type Range = { seq: string } | { uid: string };
+type Match = { uid: number; subject: string; receivedAt?: string };
 
 export async function findCodeImap(
   config: ImapConfig,
@@ -50,32 +56,40 @@ export async function findCodeImap(
         const canIdle = session.has('IDLE');
         client = handToImapflow(session);
         await client.connect();
-        await client.mailboxOpen('INBOX', { readOnly: request.removeWhenFound !== true });
+        const mailbox = await client.mailboxOpen('INBOX', {
+          readOnly: request.removeWhenFound !== true,
+        });
         const since = new Date(request.since.getTime() - SKEW_MS);
+        let found = await searchNew(client, request.code, mailbox.exists, since);
         let via: 'search' | 'idle' | 'poll' = 'search';
-        let from = 1;
+        let seen = mailbox.exists;
         for (;;) {
-          const found = await search(client, request.code, since, from);
           if (found) {
             if (request.removeWhenFound)
               await client.messageDelete(String(found.uid), { uid: true });
+            const { subject, receivedAt } = found;
             return {
               found: true,
-              subject: found.subject,
-              ...(found.receivedAt ? { receivedAt: found.receivedAt } : {}),
+              subject,
+              ...(receivedAt ? { receivedAt } : {}),
               via,
               durationMs: performance.now() - started,
             };
           }
-          from = client.mailbox ? client.mailbox.uidNext : from;
-          if (canIdle) {
+          const uidNext = client.mailbox ? client.mailbox.uidNext : 1;
+          // Mail that arrived during the last search has been announced already: no waiting.
+          const exists = client.mailbox ? client.mailbox.exists : seen;
+          if (exists === seen && canIdle) {
             via = 'idle';
             await waitForNewMail(client, signal);
-          } else {
+          } else if (exists === seen) {
             via = 'poll';
             await sleep(options.pollMs ?? POLL_MS, signal);
             await client.noop();
           }
+          seen = client.mailbox ? client.mailbox.exists : seen;
+          // Later searches look only at what arrived since.
+          found = await search(client, request.code, { uid: `${uidNext}:*` });
         }
       },
       'The verification email did not arrive before the deadline',
@@ -100,15 +114,9 @@ export async function findCodeImap(
   }
 }
 
-type Match = { uid: number; subject: string; receivedAt?: string };
-
-async function search(
-  client: ImapFlow,
-  code: string,
-  since: Date,
-  fromUid: number,
-): Promise<Match | undefined> {
-  const uids = await client.search({ uid: `${fromUid}:*`, since, subject: code }, { uid: true });
+/** UID SEARCH for the code within `range`, confirmed on each candidate's envelope subject. */
+async function search(client: ImapFlow, code: string, range: Range): Promise<Match | undefined> {
+  const uids = await client.search({ ...range, subject: code }, { uid: true });
   for (const uid of (uids || []).sort((a, b) => b - a)) {
     const message = await client.fetchOne(
       String(uid),
@@ -122,6 +130,48 @@ async function search(
     }
   }
   return undefined;
+}
+
+/**
+ * The first search, over the messages that can be new. The newest ALWAYS_SEARCHED are searched
+ * without reading any date (reading the INTERNALDATE of an old message can cost a server a lot);
+ * only when the code is not among them, and the oldest of them is still new, does it look further
+ * back: galloping back over INTERNALDATE (doubling the distance), then bisecting to the first
+ * message received since `since`. Either way the cost follows the new mail, not the mailbox.
+ */
+async function searchNew(
+  client: ImapFlow,
+  code: string,
+  exists: number,
+  since: Date,
+): Promise<Match | undefined> {
+  if (exists === 0) return undefined;
+  const windowStart = Math.max(exists + 1 - ALWAYS_SEARCHED, 1);
+  const recent = await search(client, code, { seq: `${windowStart}:*` });
+  if (recent || windowStart === 1) return recent;
+  const isNew = async (seq: number) => {
+    const message = await client.fetchOne(String(seq), { internalDate: true });
+    const date = message ? message.internalDate : undefined;
+    return date === undefined || new Date(date) >= since;
+  };
+  let newest = windowStart; // lowest sequence number known to be new (or already searched)
+  let oldest = 0; // highest sequence number known to be old
+  for (let back = 1; newest > 1; back *= 2) {
+    const seq = Math.max(windowStart - back, 1);
+    if (!(await isNew(seq))) {
+      oldest = seq;
+      break;
+    }
+    newest = seq;
+  }
+  while (newest - oldest > 1) {
+    const middle = Math.floor((newest + oldest) / 2);
+    if (await isNew(middle)) newest = middle;
+    else oldest = middle;
+  }
+  return newest < windowStart
+    ? search(client, code, { seq: `${newest}:${windowStart - 1}` })
+    : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@
 // Cyrus IMAP (NTLM), started by the mail-stack harness for this test run.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { deliver } from '@email-profiles/mail-stack';
+import { deliver, fillMailbox } from '@email-profiles/mail-stack';
 import {
   activeHandles,
   closedPort,
@@ -84,6 +84,7 @@ describe('IMAP probe against Dovecot and Cyrus', () => {
 
   it.each<[string, Partial<ImapConfig>]>([
     ['Cyrus STARTTLS, NTLM', {}],
+    ['Cyrus STARTTLS, NTLM as DOMAIN\\user', { username: `EXAMPLE\\${ntlmUser.username}` }],
     ['Cyrus SSL/TLS, NTLM', { port: cyrus.ports.imaps, encryption: 'ssl' }],
     ['Cyrus encryption Off, NTLM', { encryption: 'off' }],
     ['Cyrus STARTTLS, PLAIN', { authType: 'plain' }],
@@ -253,6 +254,17 @@ describe('IMAP find code', () => {
         hint: expect.stringMatching(/Spam\/Junk/),
       },
     });
+  });
+
+  it('finds a code buried under more new mail than the newest-50 window (gallop and bisect)', async () => {
+    const code = randomUUID();
+    await deliver(stack, actor2!.address, message(actor2!.address, `(${code})`));
+    await fillMailbox(stack, actor2!.address, 120, { subjectPrefix: 'Newer mail' });
+    const result = await findCodeImap(
+      dovecotConfig({ username: actor2!.username, password: actor2!.password }),
+      { code, ...window(10_000) },
+    );
+    expect(result).toMatchObject({ found: true, via: 'search' });
   });
 
   it('finds a code over NTLM on Cyrus', async () => {

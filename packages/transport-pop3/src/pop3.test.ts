@@ -72,6 +72,7 @@ describe('POP3 probe against Dovecot and Cyrus', () => {
 
   it.each<[string, Partial<Pop3Config>]>([
     ['Cyrus STLS, NTLM', {}],
+    ['Cyrus STLS, NTLM as DOMAIN\\user', { username: `EXAMPLE\\${ntlmUser.username}` }],
     ['Cyrus SSL/TLS, NTLM', { port: cyrus.ports.pop3s, encryption: 'ssl' }],
     ['Cyrus encryption Off, NTLM', { encryption: 'off' }],
   ])('%s', async (_, overrides) => {

@@ -45,7 +45,22 @@ describe('SMTP probe against Postfix', () => {
       'PLAIN',
     ],
     ['submission, STARTTLS, PLAIN', {}, 'PLAIN'],
+    [
+      'plain port, encryption Off, NTLM',
+      { port: postfix.ports.smtp, encryption: 'off', auth: ntlm },
+      'NTLM',
+    ],
     ['submission, STARTTLS, NTLM', { auth: ntlm }, 'NTLM'],
+    [
+      'submission, STARTTLS, PLAIN as DOMAIN\\user',
+      { auth: { ...plain, username: sender.domainUsername! } },
+      'PLAIN',
+    ],
+    [
+      'submission, STARTTLS, NTLM as DOMAIN\\user',
+      { auth: { ...ntlm, username: sender.domainUsername! } },
+      'NTLM',
+    ],
     ['SMTPS, SSL/TLS, PLAIN', { port: postfix.ports.smtps, encryption: 'ssl' }, 'PLAIN'],
     ['SMTPS, SSL/TLS, NTLM', { port: postfix.ports.smtps, encryption: 'ssl', auth: ntlm }, 'NTLM'],
   ])('%s', async (_, overrides, mechanism) => {
