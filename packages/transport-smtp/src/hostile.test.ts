@@ -75,6 +75,36 @@ describe('SMTP against hostile servers', () => {
     });
   });
 
+  it('logs in with LOGIN where PLAIN is not offered, for the probe and for a send', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    let step = '';
+    server = await lineServer('220 ready\r\n', (line) => {
+      if (line.startsWith('EHLO')) return '250-mx\r\n250 AUTH LOGIN\r\n';
+      if (line === 'AUTH LOGIN') return `334 ${b64('Username:')}\r\n`;
+      if (line === b64('sender@example.test')) return `334 ${b64('Password:')}\r\n`;
+      if (line === b64('secret')) return '235 2.7.0 Authentication successful\r\n';
+      if (line.startsWith('MAIL FROM') || line.startsWith('RCPT TO')) return '250 OK\r\n';
+      if (line === 'DATA') {
+        step = 'data';
+        return '354 go ahead\r\n';
+      }
+      if (step === 'data' && line === '.') {
+        step = '';
+        return '250 2.0.0 Ok: queued as 4F2\r\n';
+      }
+      if (line === 'QUIT') return '221 bye\r\n';
+      return step === 'data' ? undefined : '500 unexpected\r\n';
+    });
+    const report = await probeSmtp(config(server.port), fast);
+    expect(report.steps.find((s) => s.name === 'auth')?.facts).toEqual({ mechanism: 'LOGIN' });
+    const sent = await sendSmtp(config(server.port), message, fast);
+    expect(sent).toEqual({
+      ok: true,
+      response: '250 2.0.0 Ok: queued as 4F2',
+      messageId: expect.any(String),
+    });
+  });
+
   it('not an SMTP server', async () => {
     server = await lineServer('* OK IMAP4rev1 ready\r\n', () => undefined);
     const report = await probeSmtp(config(server.port), fast);
