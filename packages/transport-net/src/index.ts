@@ -6,3 +6,4 @@ export * from './connect.js';
 export * from './connection.js';
 export * from './probe.js';
 export * from './sasl.js';
+export * from './http.js';
