@@ -7,27 +7,15 @@ import {
   chooseMechanism,
   openConnection,
   saslClient,
-  tlsSummary,
+  starttlsStep,
   type ConnectionOptions,
+  type LoginConfig,
   type MailConnection,
   type StepRecorder,
 } from '@email-profiles/transport-net';
-import {
-  transportErrorCodes,
-  type Encryption,
-  type FailureStage,
-  type TlsTrust,
-} from '@email-profiles/core';
+import { transportErrorCodes, type FailureStage } from '@email-profiles/core';
 
-export type ImapConfig = {
-  host: string;
-  port: number;
-  encryption: Encryption;
-  tlsTrust: TlsTrust;
-  authType: 'plain' | 'ntlm';
-  username: string;
-  password: string;
-};
+export type ImapConfig = LoginConfig;
 
 type Tagged = { status: 'OK' | 'NO' | 'BAD'; text: string; line: string; untagged: string[] };
 
@@ -174,35 +162,22 @@ export async function openImap(
         },
       }),
     );
-    if (config.encryption !== 'starttls') {
-      recorder.note(
-        'starttls',
-        'skipped',
-        config.encryption === 'ssl' ? 'Encrypted from the start (SSL/TLS)' : 'Encryption is off',
-      );
-      return session;
-    }
-    await recorder.step(
-      'starttls',
+    await starttlsStep(
+      recorder,
+      connection,
+      'imap',
+      {
+        offered: session.has('STARTTLS'),
+        serverText: `* CAPABILITY ${session.capabilities.join(' ')}`,
+      },
       async () => {
-        if (!session.has('STARTTLS')) {
-          throw new TransportError({
-            stage: 'tls',
-            protocol: 'imap',
-            errorCode: transportErrorCodes.starttlsNotOffered,
-            host: config.host,
-            port: config.port,
-            serverText: `* CAPABILITY ${session.capabilities.join(' ')}`,
-          });
-        }
         await session.ok('STARTTLS', 'tls');
-        const details = await connection.upgrade();
+      },
+      async () => {
         // Capabilities seen before TLS could have been forged: ask again (RFC 9051 section 6.2.1).
         session.capabilities = [];
         await session.ok('CAPABILITY', 'greeting');
-        return details;
       },
-      (details) => ({ summary: tlsSummary(details), tls: details }),
     );
     return session;
   } catch (error) {

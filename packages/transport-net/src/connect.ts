@@ -68,14 +68,22 @@ export async function connectTcp(
 }
 
 function openSocket(address: string, port: number, signal: AbortSignal): Promise<Socket> {
+  return settle(netConnect({ host: address, port, noDelay: true }), 'connect', signal);
+}
+
+/** Resolves with the socket on `event`; on an error or abort, destroys it and rejects. */
+function settle<S extends Socket>(
+  socket: S,
+  event: 'connect' | 'secureConnect',
+  signal: AbortSignal,
+): Promise<S> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: address, port, noDelay: true });
     const cleanup = () => {
-      socket.off('connect', onConnect);
+      socket.off(event, onReady);
       socket.off('error', onError);
       signal.removeEventListener('abort', onAbort);
     };
-    const onConnect = () => {
+    const onReady = () => {
       cleanup();
       resolve(socket);
     };
@@ -89,7 +97,7 @@ function openSocket(address: string, port: number, signal: AbortSignal): Promise
       socket.destroy();
       reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     };
-    socket.once('connect', onConnect);
+    socket.once(event, onReady);
     socket.once('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -165,40 +173,17 @@ function handshake(
   trust: TlsTrust,
   signal: AbortSignal,
 ): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({
-      socket: plain,
-      ...(isIP(host) === 0 ? { servername: host } : {}),
-      ...(trust.mode === 'ca' ? { ca: trust.pem } : {}),
-      // Chain and name are verified below, after the handshake, so the details can be reported
-      // either way (and the name is checked against the host the user typed).
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-      minVersion: 'TLSv1.2',
-    });
-    const cleanup = () => {
-      socket.off('secureConnect', onSecure);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onSecure = () => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      socket.destroy();
-      reject(error);
-    };
-    const onAbort = () => {
-      cleanup();
-      socket.destroy();
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    socket.once('secureConnect', onSecure);
-    socket.once('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
+  const socket = tlsConnect({
+    socket: plain,
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    ...(trust.mode === 'ca' ? { ca: trust.pem } : {}),
+    // Chain and name are verified below, after the handshake, so the details can be reported
+    // either way (and the name is checked against the host the user typed).
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+    minVersion: 'TLSv1.2',
   });
+  return settle(socket, 'secureConnect', signal);
 }
 
 function tlsDetails(socket: TLSSocket, host: string): TlsDetails {

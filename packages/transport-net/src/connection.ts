@@ -4,8 +4,11 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
   transportErrorCodes,
+  type AuthType,
   type Encryption,
   type FailureStage,
+  type ObservedProtocol,
+  type ProbeStep,
   type TlsTrust,
 } from '@email-profiles/core';
 import { connectTcp, resolveHost, startTls, type TlsDetails } from './connect.js';
@@ -20,6 +23,9 @@ export type Endpoint = {
   encryption: Encryption;
   tlsTrust: TlsTrust;
 };
+
+/** A mailbox server and the account that logs in to it (IMAP, POP3). */
+export type LoginConfig = Endpoint & { authType: AuthType; username: string; password: string };
 
 export type ConnectionOptions = {
   timeouts?: Partial<Timeouts>;
@@ -187,4 +193,62 @@ export function tlsSummary(details: TlsDetails): string {
     ? ` certificate for ${cert.subjectAltNames.join(', ') || cert.subject}, valid until ${cert.validTo.slice(0, 10)}`
     : '';
   return `${details.protocol} ${details.cipher};${who}`;
+}
+
+/**
+ * The STARTTLS step shared by SMTP, IMAP and POP3. With STARTTLS chosen it is required: when the
+ * server does not offer it (`offered` false) the connection stops here, before any credential is
+ * sent; otherwise `command` asks the server to start TLS, the connection is upgraded, and `after`
+ * runs on the encrypted connection (capabilities must be asked again). Other encryptions are
+ * noted as skipped.
+ */
+export async function starttlsStep<T>(
+  recorder: StepRecorder,
+  connection: MailConnection,
+  protocol: ObservedProtocol,
+  offer: { offered: boolean | undefined; serverText: string },
+  command: () => Promise<void>,
+  after: () => Promise<T>,
+  facts?: (result: T) => ProbeStep['facts'],
+): Promise<T | undefined> {
+  const { encryption, host, port } = connection.endpoint;
+  if (encryption !== 'starttls') {
+    recorder.note(
+      'starttls',
+      'skipped',
+      encryption === 'ssl' ? 'Encrypted from the start (SSL/TLS)' : 'Encryption is off',
+    );
+    return undefined;
+  }
+  const notOffered = (serverText = offer.serverText) =>
+    new TransportError({
+      stage: 'tls',
+      protocol,
+      errorCode: transportErrorCodes.starttlsNotOffered,
+      host,
+      port,
+      serverText,
+    });
+  const { result } = await recorder.step(
+    'starttls',
+    async () => {
+      if (offer.offered === false) throw notOffered();
+      try {
+        await command();
+      } catch (error) {
+        // A server that did not list its capabilities may still refuse: that is "not offered".
+        const refusal = error instanceof TransportError ? error.observation.serverText : undefined;
+        if (offer.offered === undefined && refusal !== undefined) throw notOffered(refusal);
+        throw error;
+      }
+      const details = await connection.upgrade();
+      return { details, result: await after() };
+    },
+    ({ details, result: value }) => ({
+      summary: tlsSummary(details),
+      tls: details,
+      ...(facts ? { facts: facts(value) } : {}),
+    }),
+  );
+  return result;
 }

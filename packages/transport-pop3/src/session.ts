@@ -5,28 +5,16 @@ import {
   chooseMechanism,
   openConnection,
   saslClient,
-  tlsSummary,
+  starttlsStep,
   type ConnectionOptions,
+  type LoginConfig,
   type Credentials,
   type MailConnection,
   type StepRecorder,
 } from '@email-profiles/transport-net';
-import {
-  transportErrorCodes,
-  type Encryption,
-  type FailureStage,
-  type TlsTrust,
-} from '@email-profiles/core';
+import { transportErrorCodes, type FailureStage } from '@email-profiles/core';
 
-export type Pop3Config = {
-  host: string;
-  port: number;
-  encryption: Encryption;
-  tlsTrust: TlsTrust;
-  authType: 'plain' | 'ntlm';
-  username: string;
-  password: string;
-};
+export type Pop3Config = LoginConfig;
 
 /** The most a multi-line reply (CAPA, TOP headers) may hold. */
 const MAX_BLOCK_BYTES = 1024 * 1024;
@@ -135,49 +123,26 @@ export async function openPop3(
         },
       }),
     );
-    if (config.encryption !== 'starttls') {
-      recorder.note(
-        'starttls',
-        'skipped',
-        config.encryption === 'ssl' ? 'Encrypted from the start (SSL/TLS)' : 'Encryption is off',
-      );
-      return session;
-    }
-    await recorder.step(
-      'starttls',
-      async () => {
-        if (capabilities !== undefined && session.has('STLS') !== true)
-          throw stlsNotOffered(config, capabilities.join('\n'));
-        try {
-          await session.command('STLS', 'tls');
-        } catch (error) {
-          if (error instanceof TransportError && error.observation.serverText?.startsWith('-ERR')) {
-            throw stlsNotOffered(config, error.observation.serverText);
-          }
-          throw error;
-        }
-        const details = await connection.upgrade();
-        await session.capa('greeting');
-        return details;
+    await starttlsStep(
+      recorder,
+      connection,
+      'pop3',
+      {
+        offered: capabilities === undefined ? undefined : session.has('STLS') === true,
+        serverText: capabilities?.join('\n') ?? '',
       },
-      (details) => ({ summary: tlsSummary(details), tls: details }),
+      async () => {
+        await session.command('STLS', 'tls');
+      },
+      async () => {
+        await session.capa('greeting');
+      },
     );
     return session;
   } catch (error) {
     connection.close();
     throw error;
   }
-}
-
-function stlsNotOffered(config: Pop3Config, serverText: string): TransportError {
-  return new TransportError({
-    stage: 'tls',
-    protocol: 'pop3',
-    errorCode: transportErrorCodes.starttlsNotOffered,
-    host: config.host,
-    port: config.port,
-    serverText,
-  });
 }
 
 /**

@@ -5,26 +5,18 @@ import {
   chooseMechanism,
   openConnection,
   saslClient,
-  tlsSummary,
+  starttlsStep,
   type ConnectionOptions,
+  type Endpoint,
   type MailConnection,
   type StepRecorder,
 } from '@email-profiles/transport-net';
-import {
-  transportErrorCodes,
-  type Encryption,
-  type FailureStage,
-  type TlsTrust,
-} from '@email-profiles/core';
+import { transportErrorCodes, type FailureStage } from '@email-profiles/core';
 
 export type SmtpAuth = { type: 'plain' | 'ntlm'; username: string; password: string };
 
 /** Where and how to reach an SMTP server: a profile's outgoing server or the Director's own. */
-export type SmtpConfig = {
-  host: string;
-  port: number;
-  encryption: Encryption;
-  tlsTrust: TlsTrust;
+export type SmtpConfig = Endpoint & {
   /** Absent when the server does not require authentication. */
   auth?: SmtpAuth;
 };
@@ -143,43 +135,21 @@ export async function openSession(
         },
       }),
     );
-    if (config.encryption !== 'starttls') {
-      recorder.note(
-        'starttls',
-        'skipped',
-        config.encryption === 'ssl' ? 'Encrypted from the start (SSL/TLS)' : 'Encryption is off',
-      );
-      return { connection, banner, capabilities };
-    }
-    const upgraded = await recorder.step(
-      'starttls',
+    const upgraded = await starttlsStep(
+      recorder,
+      connection,
+      'smtp',
+      { offered: capabilities.starttls, serverText: capabilities.all.join('\n') },
       async () => {
-        if (!capabilities.starttls) {
-          throw new TransportError({
-            stage: 'tls',
-            protocol: 'smtp',
-            errorCode: transportErrorCodes.starttlsNotOffered,
-            host: config.host,
-            port: config.port,
-            serverText: capabilities.all.join('\n'),
-          });
-        }
         expect(await command(connection, 'STARTTLS', 'tls'), (c) => c === 220, 'tls');
-        const details = await connection.upgrade();
-        const ehlo = expect(
-          await command(connection, `EHLO ${ehloName(connection)}`, 'greeting'),
-          (c) => c === 250,
-          'greeting',
-        );
-        return { details, capabilities: parseEhlo(ehlo) };
       },
-      ({ details, capabilities: after }) => ({
-        summary: tlsSummary(details),
-        tls: details,
-        facts: { authAfterTls: after.authMechanisms.join(' ') },
-      }),
+      async () => {
+        const ehlo = await command(connection, `EHLO ${ehloName(connection)}`, 'greeting');
+        return parseEhlo(expect(ehlo, (c) => c === 250, 'greeting'));
+      },
+      (after) => ({ authAfterTls: after.authMechanisms.join(' ') }),
     );
-    return { connection, banner, capabilities: upgraded.capabilities };
+    return { connection, banner, capabilities: upgraded ?? capabilities };
   } catch (error) {
     connection.close();
     throw error;
