@@ -7,3 +7,4 @@ export * from './connection.js';
 export * from './probe.js';
 export * from './sasl.js';
 export * from './http.js';
+export * from './poll.js';

@@ -2,65 +2,41 @@
 // each poll is a new session; messages are read newest first with `TOP n 0` (headers only) and
 // the scan stops at the first message older than the start time or already checked by an
 // earlier poll, so the cost follows new mail, not mailbox size.
-import { performance } from 'node:perf_hooks';
 import {
+  decodeEncodedWords,
   subjectHasCode,
-  transportErrorCodes,
   type FindCodeRequest,
   type FindCodeResult,
   type OperationOptions,
 } from '@email-profiles/core';
 import {
+  CLOCK_SKEW_MS,
   StepRecorder,
-  TransportError,
   asTransportError,
-  sleep,
+  pollForCode,
   type ConnectionOptions,
+  type FoundCode,
 } from '@email-profiles/transport-net';
-import { decodeEncodedWords } from '@email-profiles/core';
 import { arrivalDate, parseHeaders } from './headers.js';
 import { loginPop3, openPop3, stat, type Pop3Config, type Pop3Session } from './session.js';
 
-/** Messages this much older than the start time may still be the one (clock skew). */
-const SKEW_MS = 5 * 60_000;
-const FIRST_POLL_MS = 500;
-const MAX_POLL_MS = 5_000;
-
-type Found = { subject: string; receivedAt?: string };
+const PACE = { firstMs: 500, maxMs: 5_000, factor: 1.5 };
 
 export async function findCodePop3(
   config: Pop3Config,
   request: FindCodeRequest,
   options: OperationOptions & ConnectionOptions & { pollMs?: number } = {},
 ): Promise<FindCodeResult> {
-  const started = performance.now();
   const checked = new Set<string>();
-  const oldest = request.since.getTime() - SKEW_MS;
-  let wait = options.pollMs ?? FIRST_POLL_MS;
-  let polls = 0;
+  const oldest = request.since.getTime() - CLOCK_SKEW_MS;
+  const pace =
+    options.pollMs === undefined
+      ? PACE
+      : { firstMs: options.pollMs, maxMs: options.pollMs, factor: 1 };
   try {
-    for (;;) {
-      polls += 1;
-      const found = await poll(config, request, options, checked, oldest);
-      if (found) {
-        return {
-          found: true,
-          ...found,
-          via: polls === 1 ? 'search' : 'poll',
-          durationMs: performance.now() - started,
-        };
-      }
-      const left = request.deadline.getTime() - Date.now();
-      if (left <= 0) {
-        throw new TransportError({
-          stage: 'search',
-          protocol: 'pop3',
-          errorCode: transportErrorCodes.codeNotFound,
-        });
-      }
-      await sleep(Math.min(wait, left), options.signal);
-      wait = Math.min(wait * 1.5, options.pollMs ?? MAX_POLL_MS);
-    }
+    return await pollForCode(request, 'pop3', pace, options.signal, (_, signal) =>
+      poll(config, request, { ...options, signal }, checked, oldest),
+    );
   } catch (error) {
     return {
       found: false,
@@ -79,7 +55,7 @@ async function poll(
   options: ConnectionOptions,
   checked: Set<string>,
   oldest: number,
-): Promise<Found | undefined> {
+): Promise<FoundCode | undefined> {
   const session = await openPop3(config, new StepRecorder(), options);
   try {
     await loginPop3(session, config);

@@ -321,6 +321,41 @@ const cases: [FailureObservation, string, FailureStage][] = [
     'auth',
   ],
   [
+    { stage: 'auth', protocol: 'gmail', errorCode: transportErrorCodes.noRefreshToken },
+    'google-no-refresh-token',
+    'consent',
+  ],
+  [
+    {
+      stage: 'mailbox',
+      protocol: 'gmail',
+      errorCode: transportErrorCodes.accountMismatch,
+      message: 'Google authorised other@example.com, the profile is for box@example.com',
+    },
+    'google-account-mismatch',
+    'consent',
+  ],
+  [
+    {
+      stage: 'mailbox',
+      protocol: 'gmail',
+      httpStatus: 404,
+      serverText: 'NOT_FOUND (notFound): Requested entity was not found.',
+    },
+    'google-mailbox-not-found',
+    'mailbox',
+  ],
+  [
+    {
+      stage: 'mailbox',
+      protocol: 'gmail',
+      httpStatus: 400,
+      serverText: 'FAILED_PRECONDITION (failedPrecondition): Mail service not enabled',
+    },
+    'google-mailbox-not-found',
+    'mailbox',
+  ],
+  [
     { stage: 'search', protocol: 'graph', httpStatus: 429, serverText: 'ApplicationThrottled' },
     'throttled',
     'throttled',

@@ -83,6 +83,8 @@ export const transportErrorCodes = {
   stageTimeout: 'STAGE_TIMEOUT',
   responseTooLarge: 'RESPONSE_TOO_LARGE',
   protocolViolation: 'PROTOCOL_VIOLATION',
+  accountMismatch: 'ACCOUNT_MISMATCH',
+  noRefreshToken: 'NO_REFRESH_TOKEN',
 } as const;
 
 type KnownSignal = {
@@ -468,6 +470,29 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: (o) => o.protocol === 'gmail' && text(/invalid_client|unauthorized_client/)(o),
     summary: 'Google rejected the client ID or secret.',
     hint: 'Check the client ID and secret in Google Cloud console > Credentials; the secret may have been reset.',
+  },
+  {
+    id: 'google-no-refresh-token',
+    stage: 'consent',
+    matches: (o) => o.protocol === 'gmail' && code(transportErrorCodes.noRefreshToken)(o),
+    summary: 'Google did not return a refresh token.',
+    hint: 'Google gives a refresh token only when it asks for consent. In the Google account of the mailbox, open Security > Third-party apps & services (myaccount.google.com/connections), remove this app\'s access, then click "Authorise with Google" on the profile again.',
+  },
+  {
+    id: 'google-account-mismatch',
+    stage: 'consent',
+    matches: (o) => o.protocol === 'gmail' && code(transportErrorCodes.accountMismatch)(o),
+    summary: "The Google authorisation is for a different account than the profile's address.",
+    hint: 'Consent was given while signed in to another Google account. Click "Authorise with Google" again and choose the account of the profile\'s email address (its primary address, not an alias), or correct the address in the profile.',
+  },
+  {
+    id: 'google-mailbox-not-found',
+    stage: 'mailbox',
+    matches: (o) =>
+      o.protocol === 'gmail' &&
+      ((o.stage === 'mailbox' && o.httpStatus === 404) || text(/Mail service not enabled/i)(o)),
+    summary: 'The Google account has no Gmail mailbox.',
+    hint: 'Gmail is not turned on for this account (Google Admin console > Apps > Google Workspace > Gmail), or it is a Google account without Gmail. Check the email address and that the account can open Gmail.',
   },
   // --- Throttling and verification --------------------------------------------------------
   {
