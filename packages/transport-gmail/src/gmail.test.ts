@@ -479,7 +479,11 @@ describe('find code', () => {
     fake.state.listEverything = true;
     fake.state.messages.push(fakeMessage(`(${randomUUID()})`), fakeMessage(`${code} no parens`));
     const result = seen(
-      await transport().findCode({ code, since: new Date(), deadline: new Date(Date.now() + 600) }),
+      await transport().findCode({
+        code,
+        since: new Date(),
+        deadline: new Date(Date.now() + 2000),
+      }),
     );
     expect(result).toMatchObject({
       found: false,

@@ -55,9 +55,9 @@ describe('throttling', () => {
   it('does not wait for a Retry-After beyond the find deadline', async () => {
     h.fake.interrupt('graph', throttled('30'));
     const started = Date.now();
-    const failure = failureOf(await h.transport().findCode(findRequest({ deadlineMs: 300 })));
+    const failure = failureOf(await h.transport().findCode(findRequest({ deadlineMs: 1500 })));
     expect(failure).toMatchObject({ stage: 'throttled', signal: 'throttled' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('retries a throttled token request too', async () => {

@@ -126,7 +126,7 @@ describe('Graph find code', () => {
   it('looks back five minutes before the start time for clock skew, and no further', async () => {
     const since = new Date();
     h.fake.deliver(MAILBOX, `(${CODE})`, minutesAgo(6));
-    const missed = await h.transport().findCode({ ...findRequest({ deadlineMs: 100 }), since });
+    const missed = await h.transport().findCode({ ...findRequest({ deadlineMs: 1000 }), since });
     expect(missed).toMatchObject({ found: false, failure: { signal: 'code-not-found' } });
     const filter = listRequests()[0]?.query.$filter ?? '';
     const from = Date.parse(filter.replace('receivedDateTime ge ', ''));
@@ -166,7 +166,7 @@ describe('Graph find code', () => {
     for (let i = 0; i < 120; i += 1) h.fake.deliver(MAILBOX, `Message ${i}`, minutesAgo(1));
     const result = await h
       .transport({}, { pageSize: 25, maxPages: 3, maxPollMs: 20 })
-      .findCode(findRequest({ deadlineMs: 150 }));
+      .findCode(findRequest({ deadlineMs: 1500 }));
     expect(result.found).toBe(false);
     const lists = listRequests();
     // First poll: 3 pages of 25 (bounded, though 120 match); then one page per poll.
