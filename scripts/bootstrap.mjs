@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh checkout usable with nothing but Node and npm: installs the workspace's
-// dependencies with the pinned pnpm (fetched through npx when pnpm is not installed), and, when
-// running as root, the Debian packages of the test mail stack (scripts/install-mail-stack.sh).
-// Fast when everything is already installed.
+// dependencies with the pinned pnpm (fetched through npx when pnpm is not installed), and, with
+// --mail-stack (for the tests) when running as root, the Debian packages of the test mail stack
+// (scripts/install-mail-stack.sh). Fast when everything is already installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ function mailStackMissing() {
   return missing;
 }
 
-if (process.platform === 'linux') {
+if (process.argv.includes('--mail-stack') && process.platform === 'linux') {
   const missing = mailStackMissing();
   if (missing.length > 0) {
     if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {

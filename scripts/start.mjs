@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `npm start`: the Director with a local actor and the web UI, on an embedded SQLite file.
-import { existsSync } from 'node:fs';
+// `npm start`: installs dependencies if needed, then runs the Director (apps/director) with its
+// data in EMAIL_PROFILES_DATA_DIR (default ./data).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const director = new URL('../apps/director/package.json', import.meta.url);
-if (!existsSync(director)) {
-  console.error(
-    [
-      'Email Profiles: the Director server is not built yet, so there is nothing to start.',
-      'What exists today is the shared domain package (packages/core); run `npm test` to check it.',
-      '`npm start` will start the Director, a local actor and the web UI once apps/director lands.',
-    ].join('\n'),
-  );
-  process.exit(1);
-}
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = (command, args) => {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.error) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+run(process.execPath, ['scripts/bootstrap.mjs']);
+run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/director', 'start']);

@@ -12,7 +12,7 @@ import {
 import { mergeProfileUpdate } from './profile-update.js';
 import { defaultPort } from './servers.js';
 import { secretFieldsOf } from './secret.js';
-import { profileFieldSchemas } from './profile.js';
+import { profileFieldSchemas, storedProfileSchemas } from './profile.js';
 
 export const GRAPH_CLIENT = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 export const MANUAL_CODE = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -274,6 +274,17 @@ describe('public variant', () => {
       expect(Object.keys(option.shape)).not.toContain('password');
       expect(Object.keys(option.shape)).not.toContain('clientSecret');
       expect(Object.keys(option.shape)).not.toContain('refreshToken');
+    }
+  });
+
+  it("lists the stored secrets of each server type, Gmail's refresh token included", () => {
+    expect(secretFieldsOf(storedProfileSchemas.graph)).toEqual(['clientSecret']);
+    expect(secretFieldsOf(storedProfileSchemas.gmail)).toEqual(['clientSecret', 'refreshToken']);
+    expect(secretFieldsOf(storedProfileSchemas.imap)).toEqual(['password']);
+    expect(secretFieldsOf(storedProfileSchemas.pop3)).toEqual(['password']);
+    for (const [type, schema] of Object.entries(storedProfileSchemas)) {
+      expect(schema.shape.serverType.value).toBe(type);
+      expect(emailProfileSchema.options).toContain(schema);
     }
   });
 

@@ -121,6 +121,14 @@ const storedVariants = [
   pop3Fields.extend(storedFields),
 ] as const;
 
+/** The stored schema of each server type, e.g. to find every field to encrypt at rest. */
+export const storedProfileSchemas = {
+  graph: storedVariants[0],
+  gmail: storedVariants[1],
+  imap: storedVariants[2],
+  pop3: storedVariants[3],
+} as const satisfies Record<ServerType, (typeof storedVariants)[number]>;
+
 /** A profile as the Director stores it (secrets decrypted in memory only). */
 export const emailProfileSchema = z.discriminatedUnion('serverType', [...storedVariants]);
 export type EmailProfile = z.infer<typeof emailProfileSchema>;

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getZone, createZone } from './zones.js';
+import { tempDatabase, type TestDatabase } from './test-support.js';
+
+let t: TestDatabase;
+beforeEach(() => {
+  t = tempDatabase();
+});
+afterEach(() => {
+  t.cleanup();
+});
+
+const tablesOf = (t: TestDatabase) =>
+  t.handle.sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .pluck()
+    .all();
+
+describe('openDatabase', () => {
+  it('applies the migrations to a new file', () => {
+    expect(tablesOf(t)).toEqual([
+      '__drizzle_migrations',
+      'actors',
+      'enrollment_tokens',
+      'mail_settings',
+      'profile_actors',
+      'profiles',
+      'sessions',
+      'tasks',
+      'users',
+      'verifications',
+      'zones',
+    ]);
+  });
+
+  it('is idempotent on reopen', () => {
+    const count = () =>
+      t.handle.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get();
+    const before = count();
+    expect(before).toBeGreaterThan(0);
+    t.reopen();
+    t.reopen();
+    expect(count()).toBe(before);
+  });
+
+  it('turns on WAL, foreign keys and a busy timeout', () => {
+    const { sqlite } = t.handle;
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    expect(() =>
+      sqlite
+        .prepare(
+          "INSERT INTO actors (id, name, zone_id, token_hash, enrolled_at) VALUES ('a', 'a', 'nope', 'h', 'now')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY constraint failed/);
+  });
+
+  it('keeps data across close and reopen', () => {
+    const zone = createZone(t.handle.db, { name: 'Branch office' });
+    t.reopen();
+    expect(getZone(t.handle.db, zone.id)).toEqual(zone);
+  });
+
+  it('allows one mail settings row only', () => {
+    expect(() =>
+      t.handle.sqlite
+        .prepare(
+          "INSERT INTO mail_settings (id, public_fields, sealed_secrets, updated_at) VALUES (2, '{}', '{}', 'now')",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint failed/);
+  });
+});

@@ -1,0 +1,187 @@
+// Email profiles at rest: public fields as JSON, every secret sealed under a context naming its
+// profile and field, the assigned actors in profile_actors (in the order they were chosen).
+import {
+  emailProfileSchema,
+  publicEmailProfileSchema,
+  secretFieldsOf,
+  storedProfileSchemas,
+  type EmailProfile,
+  type PublicEmailProfile,
+  type ServerType,
+} from '@email-profiles/core';
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Vault } from '../secrets/vault.js';
+import { now, parseStored, RepositoryError, type Conn } from './database.js';
+import { actors, profileActors, profiles } from './schema.js';
+import { openSecrets, sealSecrets } from './sealed.js';
+
+/** The sealed fields of each server type, from core's `secret()` marks. */
+const secretKeys: Record<ServerType, readonly string[]> = {
+  graph: secretFieldsOf(storedProfileSchemas.graph),
+  gmail: secretFieldsOf(storedProfileSchemas.gmail),
+  imap: secretFieldsOf(storedProfileSchemas.imap),
+  pop3: secretFieldsOf(storedProfileSchemas.pop3),
+};
+
+const secretContext = (profileId: string) => `profile:${profileId}`;
+
+/** Creates or replaces a profile, its sealed secrets and its actor assignment. */
+export function saveProfile(db: Conn, vault: Vault, profile: EmailProfile): void {
+  const valid = emailProfileSchema.parse(profile);
+  const { id, serverType, manualCode, actorIds, ...fields } = valid;
+  const { publicFields, sealedSecrets } = sealSecrets(
+    vault,
+    fields,
+    secretKeys[serverType],
+    secretContext(id),
+  );
+  if (valid.serverType === 'gmail') publicFields.consentGranted = valid.refreshToken !== undefined;
+  const at = now();
+  db.transaction((tx) => {
+    tx.insert(profiles)
+      .values({
+        id,
+        serverType,
+        publicFields,
+        sealedSecrets,
+        manualCode,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoUpdate({
+        target: profiles.id,
+        set: { serverType, publicFields, sealedSecrets, manualCode, updatedAt: at },
+      })
+      .run();
+    setProfileActors(tx, id, actorIds);
+  });
+}
+
+/** The whole profile with its secrets opened, or undefined when there is no such profile. */
+export function loadProfile(db: Conn, vault: Vault, id: string): EmailProfile | undefined {
+  const row = db.select().from(profiles).where(eq(profiles.id, id)).get();
+  if (!row) return undefined;
+  const publicFields = { ...row.publicFields };
+  delete publicFields.consentGranted; // derived for the public view only
+  return parseStored(emailProfileSchema, `profile "${row.id}"`, {
+    ...publicFields,
+    ...openSecrets(vault, row.sealedSecrets, secretContext(row.id)),
+    id: row.id,
+    serverType: row.serverType,
+    manualCode: row.manualCode,
+    actorIds: profileActorIds(db, row.id),
+  });
+}
+
+const publicColumns = {
+  id: profiles.id,
+  serverType: profiles.serverType,
+  manualCode: profiles.manualCode,
+  publicFields: profiles.publicFields,
+};
+
+/** Every profile without its secrets; reads no sealed column and needs no vault. */
+export function listPublicProfiles(db: Conn): PublicEmailProfile[] {
+  const rows = db
+    .select(publicColumns)
+    .from(profiles)
+    .orderBy(asc(profiles.createdAt), sql`rowid`) // creation order
+    .all();
+  const actorsByProfile = new Map<string, string[]>();
+  for (const link of db.select().from(profileActors).orderBy(asc(profileActors.position)).all()) {
+    const list = actorsByProfile.get(link.profileId) ?? [];
+    list.push(link.actorId);
+    actorsByProfile.set(link.profileId, list);
+  }
+  return rows.map((row) => toPublic(row, actorsByProfile.get(row.id) ?? []));
+}
+
+export function getPublicProfile(db: Conn, id: string): PublicEmailProfile | undefined {
+  const row = db.select(publicColumns).from(profiles).where(eq(profiles.id, id)).get();
+  return row && toPublic(row, profileActorIds(db, id));
+}
+
+function toPublic(
+  row: { id: string; serverType: ServerType; manualCode: string; publicFields: object },
+  actorIds: string[],
+): PublicEmailProfile {
+  return parseStored(publicEmailProfileSchema, `profile "${row.id}"`, {
+    ...row.publicFields,
+    id: row.id,
+    serverType: row.serverType,
+    manualCode: row.manualCode,
+    actorIds,
+  });
+}
+
+/** Deletes a profile; its actor assignments, verification states and tasks go with it. */
+export function deleteProfile(db: Conn, id: string): boolean {
+  return db.delete(profiles).where(eq(profiles.id, id)).run().changes > 0;
+}
+
+/** The actors assigned to a profile, in the order they were chosen. */
+export function profileActorIds(db: Conn, profileId: string): string[] {
+  return db
+    .select({ actorId: profileActors.actorId })
+    .from(profileActors)
+    .where(eq(profileActors.profileId, profileId))
+    .orderBy(asc(profileActors.position))
+    .all()
+    .map((link) => link.actorId);
+}
+
+/** The profiles an actor may pull from. */
+export function profileIdsForActor(db: Conn, actorId: string): string[] {
+  return db
+    .select({ profileId: profileActors.profileId })
+    .from(profileActors)
+    .where(eq(profileActors.actorId, actorId))
+    .all()
+    .map((link) => link.profileId);
+}
+
+/**
+ * Makes `actorIds` the profile's actors. An actor that is removed loses its verification state
+ * (cascade); one that stays keeps it.
+ */
+export function setProfileActors(db: Conn, profileId: string, actorIds: readonly string[]): void {
+  db.transaction((tx) => {
+    const exists = tx
+      .select({ id: profiles.id })
+      .from(profiles)
+      .where(eq(profiles.id, profileId))
+      .get();
+    if (!exists) throw new RepositoryError('not_found', `There is no profile "${profileId}"`);
+    const known = new Set(
+      actorIds.length === 0
+        ? []
+        : tx
+            .select({ id: actors.id })
+            .from(actors)
+            .where(inArray(actors.id, [...actorIds]))
+            .all()
+            .map((actor) => actor.id),
+    );
+    const unknown = actorIds.filter((actorId) => !known.has(actorId));
+    if (unknown.length > 0) {
+      throw new RepositoryError('invalid', `Unknown actor(s): ${unknown.join(', ')}`);
+    }
+    tx.delete(profileActors)
+      .where(
+        and(
+          eq(profileActors.profileId, profileId),
+          notInArray(profileActors.actorId, [...actorIds]),
+        ),
+      )
+      .run();
+    actorIds.forEach((actorId, position) => {
+      tx.insert(profileActors)
+        .values({ profileId, actorId, position })
+        .onConflictDoUpdate({
+          target: [profileActors.profileId, profileActors.actorId],
+          set: { position },
+        })
+        .run();
+    });
+  });
+}

@@ -1,0 +1,125 @@
+// Verification state per (profile, actor), read and written as core's ProfileVerification.
+// The mode and manual code come from the profile; an assigned actor without a stored state is
+// unverified. Removing an actor from a profile drops its state (foreign key cascade).
+import {
+  actorVerificationSchema,
+  profileVerificationSchema,
+  type ActorVerification,
+  type ProfileVerification,
+} from '@email-profiles/core';
+import { and, eq, notInArray } from 'drizzle-orm';
+import { now, parseStored, RepositoryError, type Conn } from './database.js';
+import { profileActorIds } from './profiles.js';
+import { profiles, verifications } from './schema.js';
+
+export function getProfileVerification(
+  db: Conn,
+  profileId: string,
+): ProfileVerification | undefined {
+  const profile = db
+    .select({ manualCode: profiles.manualCode, publicFields: profiles.publicFields })
+    .from(profiles)
+    .where(eq(profiles.id, profileId))
+    .get();
+  if (!profile) return undefined;
+  const stored = new Map(
+    db
+      .select({ actorId: verifications.actorId, state: verifications.state })
+      .from(verifications)
+      .where(eq(verifications.profileId, profileId))
+      .all()
+      .map((row) => [row.actorId, row.state]),
+  );
+  const actors = Object.fromEntries(
+    profileActorIds(db, profileId).map((actorId) => [
+      actorId,
+      stored.get(actorId) ?? { status: 'unverified' },
+    ]),
+  );
+  return parseStored(profileVerificationSchema, `verification of profile "${profileId}"`, {
+    mode: profile.publicFields.sendVerificationManually === true ? 'manual' : 'automatic',
+    manualCode: profile.manualCode,
+    actors,
+  });
+}
+
+/**
+ * Stores the state of every actor in `state`; actors of the profile left out become unverified.
+ * Every actor must be assigned to the profile, and the manual code must be the profile's.
+ */
+export function putProfileVerification(
+  db: Conn,
+  profileId: string,
+  state: ProfileVerification,
+): void {
+  const valid = profileVerificationSchema.parse(state);
+  db.transaction((tx) => {
+    const profile = tx
+      .select({ manualCode: profiles.manualCode })
+      .from(profiles)
+      .where(eq(profiles.id, profileId))
+      .get();
+    if (!profile) throw new RepositoryError('not_found', `There is no profile "${profileId}"`);
+    if (profile.manualCode !== valid.manualCode) {
+      throw new RepositoryError(
+        'invalid',
+        `The manual code is not the one of profile "${profileId}"`,
+      );
+    }
+    const assigned = new Set(profileActorIds(tx, profileId));
+    const actorIds = Object.keys(valid.actors);
+    const unassigned = actorIds.filter((actorId) => !assigned.has(actorId));
+    if (unassigned.length > 0) {
+      throw new RepositoryError(
+        'invalid',
+        `Actor(s) ${unassigned.join(', ')} are not assigned to profile "${profileId}"`,
+      );
+    }
+    tx.delete(verifications)
+      .where(
+        and(eq(verifications.profileId, profileId), notInArray(verifications.actorId, actorIds)),
+      )
+      .run();
+    for (const [actorId, actorState] of Object.entries(valid.actors)) {
+      writeActorState(tx, profileId, actorId, actorState);
+    }
+  });
+}
+
+/** The state of one actor of a profile; undefined when the actor is not assigned to it. */
+export function getActorVerification(
+  db: Conn,
+  profileId: string,
+  actorId: string,
+): ActorVerification | undefined {
+  return getProfileVerification(db, profileId)?.actors[actorId];
+}
+
+/** Stores the state of one assigned actor of a profile. */
+export function putActorVerification(
+  db: Conn,
+  profileId: string,
+  actorId: string,
+  state: ActorVerification,
+): void {
+  db.transaction((tx) => {
+    if (!profileActorIds(tx, profileId).includes(actorId)) {
+      throw new RepositoryError(
+        'invalid',
+        `Actor ${actorId} is not assigned to profile "${profileId}"`,
+      );
+    }
+    writeActorState(tx, profileId, actorId, actorVerificationSchema.parse(state));
+  });
+}
+
+function writeActorState(db: Conn, profileId: string, actorId: string, state: ActorVerification) {
+  const updatedAt = now();
+  db.insert(verifications)
+    .values({ profileId, actorId, state, updatedAt })
+    .onConflictDoUpdate({
+      target: [verifications.profileId, verifications.actorId],
+      set: { state, updatedAt },
+    })
+    .run();
+}

@@ -1,0 +1,75 @@
+// One HTTP port for everything: the tRPC API under /api/trpc, a health endpoint, and the web app.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Context } from './trpc.js';
+import { appRouter } from './router.js';
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Email Profiles</title>
+<body><h1>Email Profiles Director</h1><p>The Director is running. The web app is not built yet.</p></body></html>`;
+
+export type RunningServer = { server: Server; url: string; close(): Promise<void> };
+
+export async function startServer(context: Context): Promise<RunningServer> {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: () => context,
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        context.log.error({ err: error, path }, 'procedure failed');
+    },
+  });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/api/trpc/')) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      trpc(req, res);
+      return;
+    }
+    if (path === '/api/health') {
+      send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    if (req.method === 'GET' && !path.startsWith('/api/')) {
+      send(res, 200, 'text/html; charset=utf-8', PLACEHOLDER);
+      return;
+    }
+    send(res, 404, 'application/json', JSON.stringify({ error: 'Not found' }));
+  });
+  // A slow or silent client must not hold a connection forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(context.config.port, context.config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = context.config.host.includes(':') ? `[${context.config.host}]` : context.config.host;
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}
