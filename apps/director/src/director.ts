@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { loadMasterKey } from './secrets/vault.js';
+import { FailureLimiter } from './auth/rate-limit.js';
 import { startServer } from './server.js';
 
 export type RunningDirector = { url: string; databaseFile: string; close(): Promise<void> };
@@ -17,10 +18,13 @@ export async function startDirector(config: Config, log: Logger): Promise<Runnin
     log.warn({ path: masterKey.path }, 'created a new master key: back it up with the database');
   const databaseFile = join(config.dataDir, 'director.db');
   const database = openDatabase(databaseFile);
-  const server = await startServer({ config, log }).catch((error: unknown) => {
-    database.close();
-    throw error;
-  });
+  const loginLimiter = new FailureLimiter();
+  const server = await startServer({ config, log, db: database.db, loginLimiter }).catch(
+    (error: unknown) => {
+      database.close();
+      throw error;
+    },
+  );
   return {
     url: server.url,
     databaseFile,

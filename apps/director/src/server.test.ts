@@ -1,19 +1,26 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailureLimiter } from './auth/rate-limit.js';
 import { loadConfig } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/index.js';
 import type { AppRouter } from './router.js';
 import { startServer, type RunningServer } from './server.js';
 
 let running: RunningServer;
+let database: DatabaseHandle;
 beforeAll(async () => {
+  database = openDatabase(':memory:');
   running = await startServer({
     config: loadConfig({ EMAIL_PROFILES_PORT: '0' }),
     log: pino({ level: 'silent' }),
+    db: database.db,
+    loginLimiter: new FailureLimiter(),
   });
 });
 afterAll(async () => {
   await running.close();
+  database.close();
 });
 
 describe('the Director HTTP server', () => {

@@ -2,8 +2,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import type { Context } from './trpc.js';
+import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
+import { sessionUser } from './db/index.js';
 import { appRouter } from './router.js';
+import type { Context, Services } from './trpc.js';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -22,14 +24,30 @@ const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title
 
 export type RunningServer = { server: Server; url: string; close(): Promise<void> };
 
-export async function startServer(context: Context): Promise<RunningServer> {
+/** Who is calling: the session cookie's user, if the session is live. */
+function requestContext(services: Services, req: IncomingMessage, res: ServerResponse): Context {
+  const token = readCookie(req, SESSION_COOKIE);
+  const sessionHash = token ? hashToken(token) : undefined;
+  return {
+    ...services,
+    user: sessionHash ? sessionUser(services.db, sessionHash) : undefined,
+    sessionHash,
+    clientAddress: req.socket.remoteAddress ?? 'unknown',
+    secure: 'encrypted' in req.socket,
+    setCookie: (cookie) => {
+      res.appendHeader('set-cookie', cookie);
+    },
+  };
+}
+
+export async function startServer(services: Services): Promise<RunningServer> {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    createContext: () => context,
+    createContext: ({ req, res }) => requestContext(services, req, res),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        context.log.error({ err: error, path }, 'procedure failed');
+        services.log.error({ err: error, path }, 'procedure failed');
     },
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -54,13 +72,15 @@ export async function startServer(context: Context): Promise<RunningServer> {
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(context.config.port, context.config.host, () => {
+    server.listen(services.config.port, services.config.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const host = context.config.host.includes(':') ? `[${context.config.host}]` : context.config.host;
+  const host = services.config.host.includes(':')
+    ? `[${services.config.host}]`
+    : services.config.host;
   return {
     server,
     url: `http://${host}:${port}`,

@@ -1,11 +1,24 @@
-// tRPC setup: the context every procedure sees, and errors that carry zod's field paths and
-// messages to the client, so a form can put a server-side error on the right field.
-import { initTRPC } from '@trpc/server';
+// tRPC setup: what every procedure sees, who may call what, and errors that carry zod's field
+// paths and messages to the client, so a form can put a server-side error on the right field.
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import type { CurrentUser } from '@email-profiles/core';
+import type { FailureLimiter } from './auth/rate-limit.js';
 import type { Config } from './config.js';
+import type { Conn } from './db/index.js';
 
-export type Context = { config: Config; log: Logger };
+/** What lives as long as the Director. */
+export type Services = { config: Config; log: Logger; db: Conn; loginLimiter: FailureLimiter };
+
+/** What one request adds: who is calling, from where, and how to answer with a cookie. */
+export type Context = Services & {
+  user: (CurrentUser & { id: string }) | undefined;
+  sessionHash: string | undefined;
+  clientAddress: string;
+  secure: boolean;
+  setCookie: (cookie: string) => void;
+};
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -27,4 +40,12 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+/** Only for what must work before login: first-run setup, login, status, health. */
 export const publicProcedure = t.procedure;
+
+/** Everything an operator does: requires a logged-in session. */
+export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.user === undefined)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

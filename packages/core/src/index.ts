@@ -3,6 +3,7 @@ export * from './validation/host.js';
 export * from './validation/fields.js';
 export * from './schemas/secret.js';
 export * from './schemas/servers.js';
+export * from './schemas/auth.js';
 export * from './schemas/zone.js';
 export * from './schemas/actor.js';
 export * from './schemas/mail-settings.js';

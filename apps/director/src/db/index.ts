@@ -5,3 +5,4 @@ export * from './actors.js';
 export * from './mail-settings.js';
 export * from './verifications.js';
 export * as tables from './schema.js';
+export * from './users.js';
