@@ -1,7 +1,9 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { FailureLimiter } from './auth/rate-limit.js';
+import { Vault } from './secrets/vault.js';
 import { loadConfig } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
 import type { AppRouter } from './router.js';
@@ -15,6 +17,7 @@ beforeAll(async () => {
     config: loadConfig({ EMAIL_PROFILES_PORT: '0' }),
     log: pino({ level: 'silent' }),
     db: database.db,
+    vault: new Vault(randomBytes(32)),
     loginLimiter: new FailureLimiter(),
   });
 });

@@ -7,9 +7,16 @@ import type { CurrentUser } from '@email-profiles/core';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { Config } from './config.js';
 import type { Conn } from './db/index.js';
+import type { Vault } from './secrets/vault.js';
 
 /** What lives as long as the Director. */
-export type Services = { config: Config; log: Logger; db: Conn; loginLimiter: FailureLimiter };
+export type Services = {
+  config: Config;
+  log: Logger;
+  db: Conn;
+  vault: Vault;
+  loginLimiter: FailureLimiter;
+};
 
 /** What one request adds: who is calling, from where, and how to answer with a cookie. */
 export type Context = Services & {
