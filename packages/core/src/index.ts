@@ -9,6 +9,7 @@ export * from './schemas/actor.js';
 export * from './schemas/mail-settings.js';
 export * from './schemas/profile.js';
 export * from './schemas/profile-update.js';
+export * from './schemas/profile-list.js';
 export * from './failures/taxonomy.js';
 export * from './verification/code.js';
 export * from './verification/state.js';

@@ -2,9 +2,9 @@
 // record is core's Actor without `connection`.
 import { randomUUID } from 'node:crypto';
 import { displayNameSchema, type Actor } from '@email-profiles/core';
-import { asc, eq } from 'drizzle-orm';
+import { asc, count, eq, inArray } from 'drizzle-orm';
 import { now, RepositoryError, type Conn } from './database.js';
-import { actors } from './schema.js';
+import { actors, profileActors, profiles, verifications, zones } from './schema.js';
 import { getZone } from './zones.js';
 
 export type ActorRecord = Omit<Actor, 'connection'> & { enrolledAt: string };
@@ -54,4 +54,63 @@ export function findActorByTokenHash(db: Conn, tokenHash: string): ActorRecord |
 /** Records that the actor was heard from. */
 export function touchActor(db: Conn, id: string, at: string = now()): void {
   db.update(actors).set({ lastSeenAt: at }).where(eq(actors.id, id)).run();
+}
+
+export type ActorWithZone = ActorRecord & { zoneName: string };
+
+/** Every actor with the name of its zone, by name. */
+export function listActorsWithZones(db: Conn): ActorWithZone[] {
+  return db
+    .select({ ...actorColumns, zoneName: zones.name })
+    .from(actors)
+    .innerJoin(zones, eq(zones.id, actors.zoneId))
+    .orderBy(asc(actors.name), asc(actors.id))
+    .all();
+}
+
+/**
+ * Removes an actor with its profile assignments and verification states, in one transaction; its
+ * tasks go with it (cascade). Its token then matches no actor, so it authenticates nothing.
+ * Refused while the actor is the only actor of a profile: a profile needs at least one.
+ */
+export function revokeActor(db: Conn, id: string): void {
+  db.transaction((tx) => {
+    const actor = getActor(tx, id);
+    if (!actor) throw new RepositoryError('not_found', `There is no actor "${id}"`);
+    const assigned = tx
+      .select({ profileId: profileActors.profileId })
+      .from(profileActors)
+      .where(eq(profileActors.actorId, id))
+      .all()
+      .map((link) => link.profileId);
+    if (assigned.length > 0) {
+      const sole = tx
+        .select({ profileId: profileActors.profileId, n: count() })
+        .from(profileActors)
+        .where(inArray(profileActors.profileId, assigned))
+        .groupBy(profileActors.profileId)
+        .all()
+        .filter((row) => row.n === 1)
+        .map((row) => row.profileId);
+      if (sole.length > 0) {
+        const names = tx
+          .select({ id: profiles.id, publicFields: profiles.publicFields })
+          .from(profiles)
+          .where(inArray(profiles.id, sole))
+          .all()
+          .map((row) => {
+            const address = row.publicFields.emailAddress;
+            return `"${typeof address === 'string' ? address : row.id}"`;
+          })
+          .sort();
+        throw new RepositoryError(
+          'conflict',
+          `The actor "${actor.name}" is the only actor of profile${names.length === 1 ? '' : 's'} ${names.join(', ')}: assign another actor or delete ${names.length === 1 ? 'that profile' : 'those profiles'} first`,
+        );
+      }
+    }
+    tx.delete(verifications).where(eq(verifications.actorId, id)).run();
+    tx.delete(profileActors).where(eq(profileActors.actorId, id)).run();
+    tx.delete(actors).where(eq(actors.id, id)).run();
+  });
 }

@@ -13,3 +13,42 @@ export const actorSchema = z.object({
   lastSeenAt: z.iso.datetime({ offset: true }).nullable(),
 });
 export type Actor = z.infer<typeof actorSchema>;
+
+/** An actor as the actors table shows it: with the name of its zone. */
+export const actorListItemSchema = actorSchema.extend({ zoneName: displayNameSchema });
+export type ActorListItem = z.infer<typeof actorListItemSchema>;
+
+/** Revoking an actor: it is removed, with its profile assignments and verification states. */
+export const actorRevokeSchema = actorSchema.pick({ id: true });
+export type ActorRevoke = z.infer<typeof actorRevokeSchema>;
+
+export const ENROLLMENT_TOKEN_DEFAULT_MINUTES = 60;
+export const ENROLLMENT_TOKEN_MAX_MINUTES = 7 * 24 * 60;
+
+/** Asking for a one-time token an actor agent enrolls with, into the given zone. */
+export const enrollmentTokenCreateSchema = z.object({
+  zoneId: idSchema,
+  expiresInMinutes: z
+    .number({ error: 'Enter the validity in minutes' })
+    .int('Enter whole minutes')
+    .min(1, 'A token must be valid for at least 1 minute')
+    .max(
+      ENROLLMENT_TOKEN_MAX_MINUTES,
+      `A token can be valid for at most 7 days (${ENROLLMENT_TOKEN_MAX_MINUTES} minutes)`,
+    )
+    .default(ENROLLMENT_TOKEN_DEFAULT_MINUTES),
+});
+export type EnrollmentTokenCreate = z.input<typeof enrollmentTokenCreateSchema>;
+
+/** An enrollment token as issued: 32 random bytes, base64url (43 characters). */
+export const enrollmentTokenValueSchema = z
+  .string({ error: 'Enter the enrollment token' })
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'An enrollment token is 43 letters, digits, "-" or "_"');
+
+/** The token, shown to the operator once (only its hash is stored), and when it expires. */
+export const enrollmentTokenSchema = z.object({
+  token: enrollmentTokenValueSchema,
+  zoneId: idSchema,
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type EnrollmentToken = z.infer<typeof enrollmentTokenSchema>;

@@ -10,3 +10,11 @@ export type SecurityZone = z.infer<typeof securityZoneSchema>;
 
 export const securityZoneCreateSchema = securityZoneSchema.omit({ id: true });
 export type SecurityZoneCreate = z.infer<typeof securityZoneCreateSchema>;
+
+/** Renaming a zone: which one, and its new name. */
+export const securityZoneRenameSchema = securityZoneSchema;
+export type SecurityZoneRename = z.infer<typeof securityZoneRenameSchema>;
+
+/** Deleting a zone (refused while actors are in it). */
+export const securityZoneDeleteSchema = securityZoneSchema.pick({ id: true });
+export type SecurityZoneDelete = z.infer<typeof securityZoneDeleteSchema>;

@@ -1,0 +1,64 @@
+// Actors: the table of enrolled actors (zone, online/offline), one-time enrollment tokens, and
+// revocation. Enrolling itself (the actor agent presenting its token) comes with the actor API.
+import {
+  actorListItemSchema,
+  actorRevokeSchema,
+  enrollmentTokenCreateSchema,
+  enrollmentTokenSchema,
+  type ActorConnection,
+} from '@email-profiles/core';
+import { z } from 'zod';
+import { listActorsWithZones, revokeActor } from '../db/index.js';
+import { issueEnrollmentToken } from '../db/enrollment.js';
+import { operatorProcedure, router } from '../trpc.js';
+import { repository } from './errors.js';
+
+/**
+ * An actor reports to the Director (polls for tasks) much more often than this; one not heard
+ * from for this long is shown offline. A minute tolerates a missed poll or two without flapping.
+ */
+export const ONLINE_WINDOW_MS = 60_000;
+
+export function connectionOf(lastSeenAt: string | null, at: number = Date.now()): ActorConnection {
+  return lastSeenAt !== null && at - Date.parse(lastSeenAt) <= ONLINE_WINDOW_MS
+    ? 'online'
+    : 'offline';
+}
+
+export const actorsRouter = router({
+  list: operatorProcedure.output(z.array(actorListItemSchema)).query(({ ctx }) => {
+    const at = Date.now();
+    return listActorsWithZones(ctx.db).map((actor) => ({
+      id: actor.id,
+      name: actor.name,
+      zoneId: actor.zoneId,
+      zoneName: actor.zoneName,
+      connection: connectionOf(actor.lastSeenAt, at),
+      lastSeenAt: actor.lastSeenAt,
+    }));
+  }),
+
+  createEnrollmentToken: operatorProcedure
+    .input(enrollmentTokenCreateSchema)
+    .output(enrollmentTokenSchema)
+    .mutation(({ ctx, input }) => {
+      const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
+      const issued = repository(() => issueEnrollmentToken(ctx.db, input.zoneId, expiresAt));
+      // Never the token itself: only its holder may enroll.
+      ctx.log.info(
+        { zoneId: issued.zoneId, expiresAt: issued.expiresAt },
+        'enrollment token issued',
+      );
+      return issued;
+    }),
+
+  revoke: operatorProcedure
+    .input(actorRevokeSchema)
+    .output(z.void())
+    .mutation(({ ctx, input }) => {
+      repository(() => {
+        revokeActor(ctx.db, input.id);
+      });
+      ctx.log.info({ actorId: input.id }, 'actor revoked');
+    }),
+});

@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DirectorMailSettingsInput } from '@email-profiles/core';
+import { loadConfig } from '../config.js';
+import { loadMailSettings, openDatabase, type DatabaseHandle } from '../db/index.js';
+import { startDirector, type RunningDirector } from '../director.js';
+import type { AppRouter } from '../router.js';
+import { loadMasterKey, Vault } from '../secrets/vault.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'director-settings-'));
+const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
+let director: RunningDirector;
+let store: DatabaseHandle;
+let vault: Vault;
+const bodies: string[] = [];
+const PASSWORDS = ['SmtpPasswordDoNotLeak1', 'SmtpPasswordDoNotLeak2'] as const;
+
+/** A typed client that keeps its cookies, like a browser tab; records every response body. */
+function browser() {
+  const jar = new Map<string, string>();
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${director.url}/api/trpc`,
+        fetch: async (input, init) => {
+          const headers = new Headers(init?.headers);
+          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+          const response = await fetch(input as string, { ...init, headers });
+          bodies.push(await response.clone().text());
+          for (const cookie of response.headers.getSetCookie()) {
+            const [pair = ''] = cookie.split(';');
+            const [name = '', value = ''] = pair.split('=');
+            if (value === '') jar.delete(name);
+            else jar.set(name, value);
+          }
+          return response;
+        },
+      }),
+    ],
+  });
+}
+
+async function rejection(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCClientError))
+    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
+  return error as TRPCClientError<AppRouter>;
+}
+
+let operator: ReturnType<typeof browser>;
+
+beforeAll(async () => {
+  director = await startDirector(config, pino({ level: 'silent' }));
+  store = openDatabase(director.databaseFile);
+  vault = new Vault(loadMasterKey({ dataDir }).key);
+  operator = browser();
+  await operator.auth.setup.mutate({
+    email: 'admin@example.test',
+    password: 'correct horse battery',
+  });
+});
+afterAll(async () => {
+  store.close();
+  await director.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const smtp = (overrides: Partial<Record<string, unknown>> = {}) =>
+  ({
+    method: 'smtp',
+    fromAddress: 'director@example.test',
+    fromName: 'Email Profiles',
+    host: 'smtp.example.test',
+    port: 587,
+    encryption: 'starttls',
+    requiresAuth: true,
+    authType: 'plain',
+    username: 'director@example.test',
+    password: PASSWORDS[0],
+    ...overrides,
+  }) as DirectorMailSettingsInput;
+
+describe('settings.mail', () => {
+  it('refuses anonymous callers', async () => {
+    const anonymous = browser();
+    const errors = await Promise.all([
+      rejection(anonymous.settings.mail.get.query()),
+      rejection(anonymous.settings.mail.update.mutate(smtp())),
+    ]);
+    expect(errors.map((error) => error.data?.code)).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED']);
+  });
+
+  it('is null until configured', async () => {
+    expect(await operator.settings.mail.get.query()).toBeNull();
+  });
+
+  it('puts validation errors on their fields', async () => {
+    const invalid = await rejection(
+      operator.settings.mail.update.mutate(smtp({ host: 'smtp.example.test:25', port: 0 })),
+    );
+    expect(invalid.data?.code).toBe('BAD_REQUEST');
+    expect(invalid.data?.fieldErrors?.map((error) => error.path)).toEqual([['host'], ['port']]);
+  });
+
+  it('needs a password when none is stored', async () => {
+    const blank = await rejection(operator.settings.mail.update.mutate(smtp({ password: '' })));
+    expect(blank.data?.code).toBe('BAD_REQUEST');
+    expect(blank.data?.fieldErrors).toEqual([
+      { path: ['password'], message: 'Enter the password' },
+    ]);
+    expect(await operator.settings.mail.get.query()).toBeNull();
+  });
+
+  it('seals the password and shows only that one is set', async () => {
+    const saved = await operator.settings.mail.update.mutate(smtp());
+    expect(saved).toEqual({
+      method: 'smtp',
+      fromAddress: 'director@example.test',
+      fromName: 'Email Profiles',
+      host: 'smtp.example.test',
+      port: 587,
+      encryption: 'starttls',
+      requiresAuth: true,
+      authType: 'plain',
+      username: 'director@example.test',
+      tlsTrust: { mode: 'system' },
+      passwordSet: true,
+    });
+    expect(await operator.settings.mail.get.query()).toEqual(saved);
+    expect(loadMailSettings(store.db, vault)?.password).toBe(PASSWORDS[0]);
+    const row = store.sqlite.prepare('select sealed_secrets from mail_settings').get() as {
+      sealed_secrets: string;
+    };
+    expect(row.sealed_secrets).not.toContain(PASSWORDS[0]);
+  });
+
+  it('keeps the stored password when left blank, replaces it when given', async () => {
+    const kept = await operator.settings.mail.update.mutate(smtp({ password: '', port: 2525 }));
+    expect([kept.port, kept.passwordSet]).toEqual([2525, true]);
+    expect(loadMailSettings(store.db, vault)?.password).toBe(PASSWORDS[0]);
+    await operator.settings.mail.update.mutate(smtp({ password: PASSWORDS[1] }));
+    expect(loadMailSettings(store.db, vault)?.password).toBe(PASSWORDS[1]);
+  });
+
+  it('drops the password when the server needs no authentication', async () => {
+    const open = await operator.settings.mail.update.mutate(
+      smtp({
+        requiresAuth: false,
+        authType: undefined,
+        username: undefined,
+        password: '',
+        port: 25,
+        encryption: 'off',
+      }),
+    );
+    expect(open).toMatchObject({ requiresAuth: false, passwordSet: false });
+    expect(loadMailSettings(store.db, vault)?.password).toBeUndefined();
+  });
+
+  it('never returns a secret', () => {
+    expect(bodies.length).toBeGreaterThan(8);
+    const all = bodies.join('\n');
+    for (const password of PASSWORDS) expect(all).not.toContain(password);
+  });
+});

@@ -1,0 +1,43 @@
+// Security Zones: list, create, rename, delete (refused while actors are in the zone).
+import {
+  securityZoneCreateSchema,
+  securityZoneDeleteSchema,
+  securityZoneRenameSchema,
+  securityZoneSchema,
+} from '@email-profiles/core';
+import { z } from 'zod';
+import { createZone, deleteZone, listZones, renameZone } from '../db/index.js';
+import { operatorProcedure, router } from '../trpc.js';
+import { repository } from './errors.js';
+
+export const zonesRouter = router({
+  list: operatorProcedure.output(z.array(securityZoneSchema)).query(({ ctx }) => listZones(ctx.db)),
+
+  create: operatorProcedure
+    .input(securityZoneCreateSchema)
+    .output(securityZoneSchema)
+    .mutation(({ ctx, input }) => {
+      const zone = repository(() => createZone(ctx.db, input), 'name');
+      ctx.log.info({ zone }, 'zone created');
+      return zone;
+    }),
+
+  rename: operatorProcedure
+    .input(securityZoneRenameSchema)
+    .output(securityZoneSchema)
+    .mutation(({ ctx, input }) => {
+      const zone = repository(() => renameZone(ctx.db, input.id, { name: input.name }), 'name');
+      ctx.log.info({ zone }, 'zone renamed');
+      return zone;
+    }),
+
+  delete: operatorProcedure
+    .input(securityZoneDeleteSchema)
+    .output(z.void())
+    .mutation(({ ctx, input }) => {
+      repository(() => {
+        deleteZone(ctx.db, input.id);
+      });
+      ctx.log.info({ zoneId: input.id }, 'zone deleted');
+    }),
+});

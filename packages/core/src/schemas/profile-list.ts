@@ -1,0 +1,71 @@
+// What the profiles table shows: each profile's public view and, per assigned actor, its display
+// status and the last failure. Built from stored states only: no secret is needed or returned.
+import { z } from 'zod';
+import { failureSchema } from '../failures/taxonomy.js';
+import { emailAddressSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
+import {
+  displayStatus,
+  type DisplayStatus,
+  type ProfileVerification,
+} from '../verification/state.js';
+import { verificationSubject } from '../verification/code.js';
+import { publicEmailProfileSchema, type PublicEmailProfile } from './profile.js';
+
+/** Names one profile (get, delete, verification code). */
+export const profileIdSchema = z.object({ id: idSchema });
+export type ProfileId = z.infer<typeof profileIdSchema>;
+
+export const displayStatusSchema = z.enum(['verified', 'unverified', 'in_progress']);
+
+export const profileActorStatusSchema = z.object({
+  actorId: idSchema,
+  status: displayStatusSchema,
+  /** Why the last attempt failed; present only while the actor's state is failed. */
+  failure: failureSchema.optional(),
+});
+export type ProfileActorStatus = z.infer<typeof profileActorStatusSchema>;
+
+export const profileListItemSchema = z.object({
+  profile: publicEmailProfileSchema,
+  /** One entry per assigned actor, in the profile's actor order. */
+  actors: z.array(profileActorStatusSchema),
+});
+export type ProfileListItem = z.infer<typeof profileListItemSchema>;
+
+export const profileListSchema = z.array(profileListItemSchema);
+
+/** A list row from the public profile and its verification; a missing state is unverified. */
+export function profileListItem(
+  profile: PublicEmailProfile,
+  verification: ProfileVerification | undefined,
+): ProfileListItem {
+  return {
+    profile,
+    actors: profile.actorIds.map((actorId) => {
+      const state = verification?.actors[actorId] ?? { status: 'unverified' as const };
+      const status: DisplayStatus = displayStatus(state);
+      return state.status === 'failed'
+        ? { actorId, status, failure: state.failure }
+        : { actorId, status };
+    }),
+  };
+}
+
+/** Manual mode: the code to put in the subject of an email sent by hand to the mailbox. */
+export const manualVerificationSchema = z.object({
+  code: verificationCodeSchema,
+  to: emailAddressSchema,
+  subject: z.string(),
+});
+export type ManualVerification = z.infer<typeof manualVerificationSchema>;
+
+export function manualVerification(profile: {
+  manualCode: string;
+  emailAddress: string;
+}): ManualVerification {
+  return {
+    code: profile.manualCode,
+    to: profile.emailAddress,
+    subject: verificationSubject(profile.manualCode),
+  };
+}
