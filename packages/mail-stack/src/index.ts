@@ -14,7 +14,7 @@ export {
   type FillOptions,
 } from './mail.js';
 export { NO_IDLE_CAPABILITY } from './dovecot.js';
-export { fingerprintSha256 } from './tls.js';
+export { createTls, fingerprintSha256 } from './tls.js';
 export { INSTALL_COMMAND } from './install.js';
 export {
   CYRUS_SERVERNAME,

@@ -1,22 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTls, type StackTls } from '@email-profiles/mail-stack';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { withTimeout, sleep } from './deadline.js';
 import { TransportError } from './errors.js';
 import { openConnection, type Endpoint } from './connection.js';
 import { StepRecorder, runProbe } from './probe.js';
-import {
-  activeHandles,
-  closedPort,
-  makeTestCertificates,
-  scriptedServer,
-  settledHandles,
-  type TestCertificates,
-} from './testing.js';
+import { activeHandles, closedPort, scriptedServer, settledHandles } from './testing.js';
 
-let certs: TestCertificates;
-beforeAll(() => {
-  certs = makeTestCertificates();
+let certs: StackTls;
+const certDir = mkdtempSync(join(tmpdir(), 'transport-net-tls-'));
+beforeAll(async () => {
+  certs = await createTls(certDir);
+});
+afterAll(() => {
+  rmSync(certDir, { recursive: true, force: true });
 });
 
 const endpoint = (port: number, overrides: Partial<Endpoint> = {}): Endpoint => ({
@@ -169,7 +170,7 @@ describe('TLS', () => {
   };
 
   it('connects with a custom CA and reports protocol, cipher and certificate', async () => {
-    const port = await greeter(certs.server);
+    const port = await greeter(certs);
     const recorder = new StepRecorder();
     const connection = await openConnection(
       endpoint(port, { encryption: 'ssl', tlsTrust: { mode: 'ca', pem: certs.caPem } }),
@@ -186,13 +187,13 @@ describe('TLS', () => {
     });
     expect(tls?.tls?.certificate).toMatchObject({
       subjectAltNames: ['DNS:localhost', 'IP Address:127.0.0.1'],
-      fingerprintSha256: certs.server.fingerprintSha256,
-      issuer: 'CN=Email Profiles Test CA',
+      fingerprintSha256: certs.fingerprintSha256,
+      issuer: expect.stringMatching(/^CN=Email Profiles mail-stack test CA/),
     });
   });
 
   it('does not trust a private CA by default, and still shows the certificate', async () => {
-    const port = await greeter(certs.server);
+    const port = await greeter(certs);
     const report = await runProbe(undefined, async (recorder) => {
       await openConnection(endpoint(port, { encryption: 'ssl' }), recorder);
     });
@@ -202,7 +203,7 @@ describe('TLS', () => {
       chainTrusted: false,
       authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     });
-    expect(tls?.tls?.certificate?.fingerprintSha256).toBe(certs.server.fingerprintSha256);
+    expect(tls?.tls?.certificate?.fingerprintSha256).toBe(certs.fingerprintSha256);
   });
 
   it('refuses a certificate for another host name', async () => {
@@ -218,12 +219,12 @@ describe('TLS', () => {
   });
 
   it('accepts a pinned certificate without a trusted chain, and refuses another one', async () => {
-    const port = await greeter(certs.server);
+    const port = await greeter(certs);
     const pinned = await runProbe(undefined, async (recorder) => {
       const connection = await openConnection(
         endpoint(port, {
           encryption: 'ssl',
-          tlsTrust: { mode: 'fingerprint', sha256: certs.server.fingerprintSha256 },
+          tlsTrust: { mode: 'fingerprint', sha256: certs.fingerprintSha256 },
         }),
         recorder,
       );
@@ -257,8 +258,8 @@ describe('TLS', () => {
         socket.write(inject ? '220 go ahead\r\n250 injected\r\n' : '220 go ahead\r\n');
         new TLSSocket(socket, {
           isServer: true,
-          cert: certs.server.certPem,
-          key: certs.server.keyPem,
+          cert: certs.certPem,
+          key: certs.keyPem,
         });
       });
     };

@@ -1,10 +1,6 @@
-// Test helpers for the transport packages: scripted (and hostile) servers on loopback,
-// certificates made per run, and a check that an operation leaves no handle behind.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Test helpers for the transport packages: scripted (and hostile) servers on loopback, and a
+// check that an operation leaves no handle behind. (Certificates: @email-profiles/mail-stack.)
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 
 export type ScriptedServer = { port: number; connections: number; close(): Promise<void> };
@@ -59,92 +55,6 @@ export async function closedPort(): Promise<number> {
   );
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-export type TestCertificates = {
-  caPem: string;
-  /** For DNS:localhost and IP:127.0.0.1, signed by the CA. */
-  server: { certPem: string; keyPem: string; fingerprintSha256: string };
-  /** Signed by the CA, for DNS:wrong.example.test only. */
-  wrongHost: { certPem: string; keyPem: string };
-};
-
-/** Makes a CA and two server certificates with the openssl command line (2048-bit RSA). */
-export function makeTestCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'transport-certs-'));
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  try {
-    run(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Email Profiles Test CA',
-    );
-    const leaf = (name: string, san: string) => {
-      writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
-      run(
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${name}`,
-      );
-      run(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.pem`,
-        '-days',
-        '2',
-        '-extfile',
-        `${name}.ext`,
-      );
-      return {
-        certPem: readFileSync(join(dir, `${name}.pem`), 'utf8'),
-        keyPem: readFileSync(join(dir, `${name}.key`), 'utf8'),
-      };
-    };
-    const server = leaf('localhost', 'DNS:localhost,IP:127.0.0.1');
-    const fingerprint = run(
-      'x509',
-      '-in',
-      'localhost.pem',
-      '-noout',
-      '-fingerprint',
-      '-sha256',
-    ).toString();
-    return {
-      caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-      server: {
-        ...server,
-        fingerprintSha256: fingerprint.split('=')[1]?.trim().replace(/:/g, '').toLowerCase() ?? '',
-      },
-      wrongHost: leaf('wrong', 'DNS:wrong.example.test'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Counts of the kinds of active handles (sockets, timers, servers) of this process. */
