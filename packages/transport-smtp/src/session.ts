@@ -11,7 +11,11 @@ import {
   type MailConnection,
   type StepRecorder,
 } from '@email-profiles/transport-net';
-import { transportErrorCodes, type FailureStage } from '@email-profiles/core';
+import {
+  transportErrorCodes,
+  type DirectorMailSettings,
+  type FailureStage,
+} from '@email-profiles/core';
 
 export type SmtpAuth = { type: 'plain' | 'ntlm'; username: string; password: string };
 
@@ -20,6 +24,22 @@ export type SmtpConfig = Endpoint & {
   /** Absent when the server does not require authentication. */
   auth?: SmtpAuth;
 };
+
+/** The Director's own mail settings as an SMTP config (the auth comes only with requiresAuth). */
+export function smtpConfigFromSettings(
+  settings: Extract<DirectorMailSettings, { method: 'smtp' }>,
+): SmtpConfig {
+  const { host, port, encryption, tlsTrust, requiresAuth, authType, username, password } = settings;
+  return {
+    host,
+    port,
+    encryption,
+    tlsTrust,
+    ...(requiresAuth && authType && username !== undefined && password !== undefined
+      ? { auth: { type: authType, username, password } }
+      : {}),
+  };
+}
 
 export type Reply = { code: number; lines: string[]; text: string };
 

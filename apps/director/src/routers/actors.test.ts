@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
@@ -24,9 +23,9 @@ import {
 } from '../db/index.js';
 import { profileOf, SECRETS, tempDatabase } from '../db/test-support.js';
 import { startDirector, type RunningDirector } from '../director.js';
-import type { AppRouter } from '../router.js';
 import { Vault } from '../secrets/vault.js';
 import { connectionOf, ONLINE_WINDOW_MS } from './actors.js';
+import { browserTab, rejection } from './test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'director-actors-'));
 const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
@@ -38,40 +37,7 @@ let side: DatabaseHandle;
 /** Every response body the operator received, to look for secrets in. */
 const responses: string[] = [];
 
-/** A typed client that keeps its cookies, like a browser tab. */
-function browser() {
-  const jar = new Map<string, string>();
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${director.url}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          responses.push(await response.clone().text());
-          for (const cookie of response.headers.getSetCookie()) {
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
-      }),
-    ],
-  });
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError))
-    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
-  return error as TRPCClientError<AppRouter>;
-}
+const browser = () => browserTab(director.url, responses).client;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

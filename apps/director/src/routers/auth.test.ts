@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { startDirector, type RunningDirector } from '../director.js';
-import type { AppRouter } from '../router.js';
+import { browserTab, rejection } from './test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'director-auth-'));
 const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
@@ -21,42 +20,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A typed client that keeps its cookies, like a browser tab. */
-function browser() {
-  const jar = new Map<string, string>();
-  const setCookies: string[] = [];
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${director.url}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          for (const cookie of response.headers.getSetCookie()) {
-            setCookies.push(cookie);
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
-      }),
-    ],
-  });
-  return { client, jar, setCookies };
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError))
-    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
-  return error as TRPCClientError<AppRouter>;
-}
+const browser = () => browserTab(director.url);
 
 const admin = { email: 'Admin@Example.test', password: 'correct horse battery' };
 

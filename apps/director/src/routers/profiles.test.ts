@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailProfileCreateInput, EmailProfileUpdateInput } from '@email-profiles/core';
@@ -19,8 +18,8 @@ import {
   type DatabaseHandle,
 } from '../db/index.js';
 import { startDirector, type RunningDirector } from '../director.js';
-import type { AppRouter } from '../router.js';
 import { loadMasterKey, Vault } from '../secrets/vault.js';
+import { browserTab, rejection } from './test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'director-profiles-'));
 const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
@@ -39,41 +38,7 @@ const SECRETS = {
   refreshToken: '1//RefreshTokenDoNotLeak5',
 };
 
-/** A typed client that keeps its cookies, like a browser tab. */
-function browser() {
-  const jar = new Map<string, string>();
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${director.url}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          bodies.push(await response.clone().text());
-          for (const cookie of response.headers.getSetCookie()) {
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
-      }),
-    ],
-  });
-  return client;
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError))
-    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
-  return error as TRPCClientError<AppRouter>;
-}
+const browser = () => browserTab(director.url, bodies).client;
 
 let operator: ReturnType<typeof browser>;
 let zoneId: string;

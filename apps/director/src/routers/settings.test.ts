@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectorMailSettingsInput } from '@email-profiles/core';
 import { loadConfig } from '../config.js';
 import { loadMailSettings, openDatabase, type DatabaseHandle } from '../db/index.js';
 import { startDirector, type RunningDirector } from '../director.js';
-import type { AppRouter } from '../router.js';
 import { loadMasterKey, Vault } from '../secrets/vault.js';
+import { browserTab, rejection } from './test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'director-settings-'));
 const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
@@ -19,40 +18,7 @@ let vault: Vault;
 const bodies: string[] = [];
 const PASSWORDS = ['SmtpPasswordDoNotLeak1', 'SmtpPasswordDoNotLeak2'] as const;
 
-/** A typed client that keeps its cookies, like a browser tab; records every response body. */
-function browser() {
-  const jar = new Map<string, string>();
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${director.url}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          bodies.push(await response.clone().text());
-          for (const cookie of response.headers.getSetCookie()) {
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
-      }),
-    ],
-  });
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError))
-    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
-  return error as TRPCClientError<AppRouter>;
-}
+const browser = () => browserTab(director.url, bodies).client;
 
 let operator: ReturnType<typeof browser>;
 

@@ -3,8 +3,11 @@ import { TRPCError } from '@trpc/server';
 import {
   directorMailSettingsSchema,
   directorMailSettingsUpdateSchema,
+  directorMailTestSchema,
+  probeReportSchema,
   publicDirectorMailSettingsSchema,
 } from '@email-profiles/core';
+import { sendTestEmail, smtpConfigFromSettings } from '@email-profiles/transport-smtp';
 import { getPublicMailSettings, loadMailSettings, saveMailSettings } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { fieldErrors, repository } from './errors.js';
@@ -51,6 +54,29 @@ const mailRouter = router({
       });
       ctx.log.info({ method: input.method, host: input.host }, 'mail settings updated');
       return saved;
+    }),
+
+  /** Sends a test email with the stored settings and reports each step (like the probe). */
+  sendTest: operatorProcedure
+    .input(directorMailTestSchema)
+    .output(probeReportSchema)
+    .mutation(async ({ ctx, input }) => {
+      const settings = repository(() => loadMailSettings(ctx.db, ctx.vault));
+      if (!settings) {
+        throw new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: "Configure the Director's mail settings first",
+        });
+      }
+      const report = await sendTestEmail(smtpConfigFromSettings(settings), {
+        from: settings.fromAddress,
+        ...(settings.fromName ? { fromName: settings.fromName } : {}),
+        to: input.to,
+        subject: 'Email Profiles: test email',
+        text: 'This test email was sent by the Email Profiles Director to check its mail settings.',
+      });
+      ctx.log.info({ to: input.to, ok: report.ok, stage: report.failure?.stage }, 'test email');
+      return report;
     }),
 });
 

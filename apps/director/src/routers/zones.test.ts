@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createActor, openDatabase, type DatabaseHandle } from '../db/index.js';
 import { startDirector, type RunningDirector } from '../director.js';
-import type { AppRouter } from '../router.js';
+import { browserTab, rejection } from './test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'director-zones-'));
 const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
@@ -16,39 +15,7 @@ let director: RunningDirector;
 /** A second connection to the Director's SQLite file, to enroll actors as the agent will. */
 let side: DatabaseHandle;
 
-/** A typed client that keeps its cookies, like a browser tab. */
-function browser() {
-  const jar = new Map<string, string>();
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${director.url}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          for (const cookie of response.headers.getSetCookie()) {
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
-      }),
-    ],
-  });
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCClientError))
-    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
-  return error as TRPCClientError<AppRouter>;
-}
+const browser = () => browserTab(director.url).client;
 
 let operator: ReturnType<typeof browser>;
 

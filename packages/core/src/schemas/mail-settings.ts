@@ -88,3 +88,7 @@ export function directorMailSettingsWarnings(settings: {
 }): FieldWarning[] {
   return serverWarnings({ ...settings, authenticates: settings.requiresAuth });
 }
+
+/** "Send test email": where to send it. */
+export const directorMailTestSchema = z.object({ to: emailAddressSchema });
+export type DirectorMailTest = z.infer<typeof directorMailTestSchema>;

@@ -1,0 +1,102 @@
+// "Send test email" through the real Postfix of the private mail stack, delivered into Dovecot.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mailboxSubjects } from '@email-profiles/mail-stack';
+import { loadConfig } from '../config.js';
+import { startDirector, type RunningDirector } from '../director.js';
+import { browserTab, rejection } from './test-client.js';
+
+const stack = inject('mailStack');
+const sender = stack.postfix!.users[0]!;
+const recipient = stack.dovecot!.users[0]!;
+const dataDir = mkdtempSync(join(tmpdir(), 'director-send-'));
+let director: RunningDirector;
+const bodies: string[] = [];
+const browser = () => browserTab(director.url, bodies).client;
+let operator: ReturnType<typeof browser>;
+
+beforeAll(async () => {
+  director = await startDirector(
+    loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir }),
+    pino({ level: 'silent' }),
+  );
+  operator = browser();
+  await operator.auth.setup.mutate({
+    email: 'admin@example.test',
+    password: 'correct horse battery',
+  });
+});
+afterAll(async () => {
+  await director.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const settings = (password: string) => ({
+  method: 'smtp' as const,
+  fromAddress: sender.address,
+  fromName: 'Email Profiles',
+  host: '127.0.0.1',
+  port: stack.postfix!.ports.submission,
+  encryption: 'starttls' as const,
+  requiresAuth: true,
+  authType: 'plain' as const,
+  username: sender.username,
+  password,
+  tlsTrust: { mode: 'ca' as const, pem: stack.tls.caPem },
+});
+
+async function arrived(subject: string): Promise<boolean> {
+  for (let i = 0; i < 50; i += 1) {
+    if ((await mailboxSubjects(stack, recipient.address)).includes(subject)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('settings.mail.sendTest', () => {
+  it('says to configure the mail settings first, refuses anonymous callers, and checks the address', async () => {
+    expect(
+      (await rejection(operator.settings.mail.sendTest.mutate({ to: recipient.address }))).data
+        ?.code,
+    ).toBe('PRECONDITION_FAILED');
+    expect(
+      (await rejection(browser().settings.mail.sendTest.mutate({ to: recipient.address }))).data
+        ?.code,
+    ).toBe('UNAUTHORIZED');
+    const invalid = await rejection(operator.settings.mail.sendTest.mutate({ to: 'nobody' }));
+    expect(invalid.data?.fieldErrors).toEqual([
+      { path: ['to'], message: 'An email address needs an "@", like name@example.com' },
+    ]);
+  });
+
+  it('sends through the configured server and reports every step', async () => {
+    await operator.settings.mail.update.mutate(settings(sender.password));
+    const report = await operator.settings.mail.sendTest.mutate({ to: recipient.address });
+    expect(report.failure).toBeUndefined();
+    expect(report.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
+      'dns:ok',
+      'tcp:ok',
+      'tls:skipped',
+      'greeting:ok',
+      'starttls:ok',
+      'auth:ok',
+      'send:ok',
+    ]);
+    expect(await arrived('Email Profiles: test email')).toBe(true);
+  });
+
+  it("reports a rejected login at its step, in the server's words, without the password", async () => {
+    await operator.settings.mail.update.mutate(settings('WrongPasswordDoNotLeak'));
+    const report = await operator.settings.mail.sendTest.mutate({ to: recipient.address });
+    expect(report.ok).toBe(false);
+    expect(report.failure).toMatchObject({
+      stage: 'auth',
+      serverText: expect.stringMatching(/^535/),
+    });
+    expect(bodies.join('\n')).not.toContain('WrongPasswordDoNotLeak');
+    expect(bodies.join('\n')).not.toContain(sender.password);
+  });
+});
