@@ -23,6 +23,7 @@ import {
   deleteProfile,
   getActor,
   getProfileVerification,
+  listVerificationStates,
   getPublicProfile,
   getZone,
   listPublicProfiles,
@@ -61,15 +62,24 @@ function publicView(db: Conn, id: string): PublicEmailProfile {
 
 export const profilesRouter = router({
   /** Every profile with its actors' statuses; reads no sealed column. */
-  list: operatorProcedure
-    .output(profileListSchema)
-    .query(({ ctx }) =>
-      repository(() =>
-        listPublicProfiles(ctx.db).map((profile) =>
-          profileListItem(profile, getProfileVerification(ctx.db, profile.id)),
-        ),
-      ),
-    ),
+  list: operatorProcedure.output(profileListSchema).query(({ ctx }) =>
+    repository(() => {
+      const states = listVerificationStates(ctx.db);
+      return listPublicProfiles(ctx.db).map((profile) => {
+        const stored = states.get(profile.id);
+        return profileListItem(profile, {
+          mode: profile.sendVerificationManually ? 'manual' : 'automatic',
+          manualCode: profile.manualCode,
+          actors: Object.fromEntries(
+            profile.actorIds.map((actorId) => [
+              actorId,
+              stored?.get(actorId) ?? { status: 'unverified' as const },
+            ]),
+          ),
+        });
+      });
+    }),
+  ),
 
   get: operatorProcedure
     .input(profileIdSchema)
