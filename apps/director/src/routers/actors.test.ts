@@ -1,10 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import { consumeEnrollmentToken, issueEnrollmentToken } from '../db/enrollment.js';
 import {
   createActor,
@@ -22,14 +18,13 @@ import {
   type DatabaseHandle,
 } from '../db/index.js';
 import { profileOf, SECRETS, tempDatabase } from '../db/test-support.js';
-import { startDirector, type RunningDirector } from '../director.js';
+import type { RunningDirector } from '../director.js';
 import { Vault } from '../secrets/vault.js';
 import { connectionOf, ONLINE_WINDOW_MS } from './actors.js';
-import { browserTab, rejection } from './test-client.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'director-actors-'));
-const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
 const logs: string[] = [];
+let env: TestDirector;
 let director: RunningDirector;
 /** A second connection to the Director's SQLite file, to enroll actors as the agent will. */
 let side: DatabaseHandle;
@@ -44,21 +39,17 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  director = await startDirector(
-    config,
+  env = await testDirector(
+    'actors',
     pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
   );
-  side = openDatabase(director.databaseFile);
+  director = env.director;
+  side = env.store;
   operator = browser();
-  await operator.auth.setup.mutate({
-    email: 'admin@example.test',
-    password: 'correct horse battery',
-  });
+  await operator.auth.setup.mutate(ADMIN);
 });
 afterAll(async () => {
-  side.close();
-  await director.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 /** Enrolls an actor as the agent will (issue 6): a token whose hash the Director keeps. */

@@ -1,28 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailProfileCreateInput, EmailProfileUpdateInput } from '@email-profiles/core';
-import { loadConfig } from '../config.js';
 import {
   createActor,
   createZone,
   getProfileVerification,
   loadProfile,
-  openDatabase,
   putProfileVerification,
   saveProfile,
   type DatabaseHandle,
 } from '../db/index.js';
-import { startDirector, type RunningDirector } from '../director.js';
-import { loadMasterKey, Vault } from '../secrets/vault.js';
-import { browserTab, rejection } from './test-client.js';
+import type { RunningDirector } from '../director.js';
+import type { Vault } from '../secrets/vault.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'director-profiles-'));
-const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
+let env: TestDirector;
 let director: RunningDirector;
 /** A second connection to the Director's SQLite file, for what has no API yet. */
 let store: DatabaseHandle;
@@ -46,14 +39,12 @@ let otherZoneId: string;
 const actorIds: string[] = [];
 
 beforeAll(async () => {
-  director = await startDirector(config, pino({ level: 'silent' }));
-  store = openDatabase(director.databaseFile);
-  vault = new Vault(loadMasterKey({ dataDir }).key);
+  env = await testDirector('profiles');
+  director = env.director;
+  store = env.store;
+  vault = env.vault;
   operator = browser();
-  await operator.auth.setup.mutate({
-    email: 'admin@example.test',
-    password: 'correct horse battery',
-  });
+  await operator.auth.setup.mutate(ADMIN);
   zoneId = createZone(store.db, { name: 'DMZ' }).id;
   otherZoneId = createZone(store.db, { name: 'Branch office' }).id;
   for (const name of ['actor 1', 'actor 2', 'actor 3']) {
@@ -61,9 +52,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  store.close();
-  await director.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 const imap = (overrides: Partial<EmailProfileCreateInput> = {}): EmailProfileCreateInput =>

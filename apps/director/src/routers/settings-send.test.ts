@@ -1,37 +1,26 @@
 // "Send test email" through the real Postfix of the private mail stack, delivered into Dovecot.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
-import { loadConfig } from '../config.js';
-import { startDirector, type RunningDirector } from '../director.js';
-import { browserTab, rejection } from './test-client.js';
+import type { RunningDirector } from '../director.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
 const stack = inject('mailStack');
 const sender = stack.postfix!.users[0]!;
 const recipient = stack.dovecot!.users[0]!;
-const dataDir = mkdtempSync(join(tmpdir(), 'director-send-'));
+let env: TestDirector;
 let director: RunningDirector;
 const bodies: string[] = [];
 const browser = () => browserTab(director.url, bodies).client;
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  director = await startDirector(
-    loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir }),
-    pino({ level: 'silent' }),
-  );
+  env = await testDirector('settings-send');
+  director = env.director;
   operator = browser();
-  await operator.auth.setup.mutate({
-    email: 'admin@example.test',
-    password: 'correct horse battery',
-  });
+  await operator.auth.setup.mutate(ADMIN);
 });
 afterAll(async () => {
-  await director.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 const settings = (password: string) => ({

@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectorMailSettingsInput } from '@email-profiles/core';
-import { loadConfig } from '../config.js';
-import { loadMailSettings, openDatabase, type DatabaseHandle } from '../db/index.js';
-import { startDirector, type RunningDirector } from '../director.js';
-import { loadMasterKey, Vault } from '../secrets/vault.js';
-import { browserTab, rejection } from './test-client.js';
+import { loadMailSettings, type DatabaseHandle } from '../db/index.js';
+import type { RunningDirector } from '../director.js';
+import type { Vault } from '../secrets/vault.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'director-settings-'));
-const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
+let env: TestDirector;
 let director: RunningDirector;
 let store: DatabaseHandle;
 let vault: Vault;
@@ -23,19 +17,15 @@ const browser = () => browserTab(director.url, bodies).client;
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  director = await startDirector(config, pino({ level: 'silent' }));
-  store = openDatabase(director.databaseFile);
-  vault = new Vault(loadMasterKey({ dataDir }).key);
+  env = await testDirector('settings');
+  director = env.director;
+  store = env.store;
+  vault = env.vault;
   operator = browser();
-  await operator.auth.setup.mutate({
-    email: 'admin@example.test',
-    password: 'correct horse battery',
-  });
+  await operator.auth.setup.mutate(ADMIN);
 });
 afterAll(async () => {
-  store.close();
-  await director.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 const smtp = (overrides: Partial<Record<string, unknown>> = {}) =>

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { createActor, openDatabase, type DatabaseHandle } from '../db/index.js';
-import { startDirector, type RunningDirector } from '../director.js';
-import { browserTab, rejection } from './test-client.js';
+import { createActor, type DatabaseHandle } from '../db/index.js';
+import type { RunningDirector } from '../director.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'director-zones-'));
-const config = loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir });
+let env: TestDirector;
 let director: RunningDirector;
 /** A second connection to the Director's SQLite file, to enroll actors as the agent will. */
 let side: DatabaseHandle;
@@ -20,18 +14,14 @@ const browser = () => browserTab(director.url).client;
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  director = await startDirector(config, pino({ level: 'silent' }));
-  side = openDatabase(director.databaseFile);
+  env = await testDirector('zones');
+  director = env.director;
+  side = env.store;
   operator = browser();
-  await operator.auth.setup.mutate({
-    email: 'admin@example.test',
-    password: 'correct horse battery',
-  });
+  await operator.auth.setup.mutate(ADMIN);
 });
 afterAll(async () => {
-  side.close();
-  await director.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 const enroll = (zoneId: string, name: string) =>
