@@ -55,7 +55,3 @@ export function asTransportError(
     { cause: error },
   );
 }
-
-export function failureOf(error: unknown, stage: FailureStage, context: Context = {}): Failure {
-  return asTransportError(error, stage, context).failure;
-}

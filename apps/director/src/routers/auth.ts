@@ -17,8 +17,10 @@ import {
 } from '../db/index.js';
 import { operatorProcedure, publicProcedure, router, type Context } from '../trpc.js';
 
-// Verified against when the account does not exist, so both cases take as long.
-const NO_SUCH_USER = hashPassword('no such user');
+// Verified against when the account does not exist, so both cases take as long. Made on the
+// first such login, not at start-up.
+let noSuchUser: Promise<string> | undefined;
+const noSuchUserHash = () => (noSuchUser ??= hashPassword('no such user'));
 
 function startSession(ctx: Context, userId: string): void {
   const token = newSessionToken();
@@ -70,7 +72,7 @@ export const authRouter = router({
       const user = findUserByEmail(ctx.db, input.email);
       const valid = await verifyPassword(
         input.password,
-        user?.passwordHash ?? (await NO_SUCH_USER),
+        user?.passwordHash ?? (await noSuchUserHash()),
       );
       if (!user || !valid) {
         ctx.loginLimiter.fail(keys);
