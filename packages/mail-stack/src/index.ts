@@ -11,6 +11,7 @@ export {
   findMailbox,
   mailboxSubjects,
   rfc5322Date,
+  testMessage,
   type FillOptions,
 } from './mail.js';
 export { NO_IDLE_CAPABILITY } from './dovecot.js';

@@ -49,6 +49,20 @@ export async function deliver(
 
 export type FillOptions = { date?: Date; subjectPrefix?: string };
 
+/** A small RFC 5322 message for tests: what a verification email looks like to a mailbox. */
+export function testMessage(to: string, subject: string): string {
+  return [
+    'From: Director <director@example.test>',
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Date: ${rfc5322Date(new Date())}`,
+    `Message-ID: <${randomBytes(8).toString('hex')}@example.test>`,
+    '',
+    'This body must never be read.',
+    '',
+  ].join('\r\n');
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');

@@ -2,7 +2,7 @@
 // Cyrus IMAP (NTLM), started by the mail-stack harness for this test run.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { deliver, fillMailbox } from '@email-profiles/mail-stack';
+import { deliver, fillMailbox, testMessage } from '@email-profiles/mail-stack';
 import {
   activeHandles,
   closedPort,
@@ -40,19 +40,6 @@ const cyrusConfig = (overrides: Partial<ImapConfig> = {}): ImapConfig => ({
   password: ntlmUser.password,
   ...overrides,
 });
-
-function message(to: string, subject: string): string {
-  return [
-    'From: Director <director@example.test>',
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <${randomUUID()}@example.test>`,
-    '',
-    'This body must never be read.',
-    '',
-  ].join('\r\n');
-}
 
 const steps = (report: { steps: { name: string; status: string }[] }) =>
   report.steps.map((s) => `${s.name}:${s.status}`);
@@ -205,7 +192,7 @@ describe('IMAP find code', () => {
 
   it('finds a code sent before the search starts, reading headers only', async () => {
     const code = randomUUID();
-    await deliver(stack, actor1!.address, message(actor1!.address, `RE: (${code})`));
+    await deliver(stack, actor1!.address, testMessage(actor1!.address, `RE: (${code})`));
     const result = await findCodeImap(dovecotConfig(), { code, ...window(10_000) });
     expect(result).toMatchObject({ found: true, via: 'search', subject: `RE: (${code})` });
   });
@@ -217,7 +204,7 @@ describe('IMAP find code', () => {
       ...window(15_000),
     });
     setTimeout(
-      () => void deliver(stack, actor1!.address, message(actor1!.address, `(${code})`)),
+      () => void deliver(stack, actor1!.address, testMessage(actor1!.address, `(${code})`)),
       700,
     );
     expect(await finding).toMatchObject({ found: true, via: 'idle' });
@@ -231,7 +218,7 @@ describe('IMAP find code', () => {
       { pollMs: 200 },
     );
     setTimeout(
-      () => void deliver(stack, actor1!.address, message(actor1!.address, `(${code})`)),
+      () => void deliver(stack, actor1!.address, testMessage(actor1!.address, `(${code})`)),
       500,
     );
     expect(await finding).toMatchObject({ found: true, via: 'poll' });
@@ -239,7 +226,7 @@ describe('IMAP find code', () => {
 
   it("does not take another actor's code, and reports a missing code at the search stage", async () => {
     const mine = randomUUID();
-    await deliver(stack, actor2!.address, message(actor2!.address, `(${randomUUID()})`));
+    await deliver(stack, actor2!.address, testMessage(actor2!.address, `(${randomUUID()})`));
     const started = Date.now();
     const result = await findCodeImap(
       dovecotConfig({ username: actor2!.username, password: actor2!.password }),
@@ -258,7 +245,7 @@ describe('IMAP find code', () => {
 
   it('finds a code buried under more new mail than the newest-50 window (gallop and bisect)', async () => {
     const code = randomUUID();
-    await deliver(stack, actor2!.address, message(actor2!.address, `(${code})`));
+    await deliver(stack, actor2!.address, testMessage(actor2!.address, `(${code})`));
     await fillMailbox(stack, actor2!.address, 120, { subjectPrefix: 'Newer mail' });
     const result = await findCodeImap(
       dovecotConfig({ username: actor2!.username, password: actor2!.password }),
@@ -269,7 +256,7 @@ describe('IMAP find code', () => {
 
   it('finds a code over NTLM on Cyrus', async () => {
     const code = randomUUID();
-    await deliver(stack, ntlmUser.address, message(ntlmUser.address, `(${code})`));
+    await deliver(stack, ntlmUser.address, testMessage(ntlmUser.address, `(${code})`));
     expect(await findCodeImap(cyrusConfig(), { code, ...window(10_000) })).toMatchObject({
       found: true,
     });
@@ -277,7 +264,7 @@ describe('IMAP find code', () => {
 
   it('removes the message when asked, and only then', async () => {
     const code = randomUUID();
-    await deliver(stack, actor1!.address, message(actor1!.address, `(${code})`));
+    await deliver(stack, actor1!.address, testMessage(actor1!.address, `(${code})`));
     expect(await findCodeImap(dovecotConfig(), { code, ...window(5000) })).toMatchObject({
       found: true,
     });

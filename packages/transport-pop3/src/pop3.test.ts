@@ -1,7 +1,7 @@
 // POP3 against real servers on loopback: Dovecot (USER/PASS and SASL PLAIN) and Cyrus (NTLM).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { deliver } from '@email-profiles/mail-stack';
+import { deliver, testMessage } from '@email-profiles/mail-stack';
 import { activeHandles, closedPort, settledHandles } from '@email-profiles/transport-net/testing';
 import { findCodePop3 } from './find.js';
 import { probePop3 } from './probe.js';
@@ -34,19 +34,6 @@ const cyrusConfig = (overrides: Partial<Pop3Config> = {}): Pop3Config => ({
   password: ntlmUser.password,
   ...overrides,
 });
-
-function message(to: string, subject: string): string {
-  return [
-    `From: director@example.test`,
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <${randomUUID()}@example.test>`,
-    '',
-    'Body.',
-    '',
-  ].join('\r\n');
-}
 
 describe('POP3 probe against Dovecot and Cyrus', () => {
   const domainForm = `EXAMPLE\\${actor1!.username.split('@')[0] ?? ''}`;
@@ -128,7 +115,7 @@ describe('POP3 find code', () => {
 
   it('finds a code already in the mailbox', async () => {
     const code = randomUUID();
-    await deliver(stack, actor1!.address, message(actor1!.address, `FW: (${code})`));
+    await deliver(stack, actor1!.address, testMessage(actor1!.address, `FW: (${code})`));
     expect(await findCodePop3(dovecotConfig(), { code, ...window(10_000) })).toMatchObject({
       found: true,
       via: 'search',
@@ -144,7 +131,7 @@ describe('POP3 find code', () => {
       { pollMs: 200 },
     );
     setTimeout(
-      () => void deliver(stack, actor1!.address, message(actor1!.address, `(${code})`)),
+      () => void deliver(stack, actor1!.address, testMessage(actor1!.address, `(${code})`)),
       600,
     );
     expect(await finding).toMatchObject({ found: true, via: 'poll' });
@@ -152,14 +139,14 @@ describe('POP3 find code', () => {
 
   it('over NTLM on Cyrus', async () => {
     const code = randomUUID();
-    await deliver(stack, ntlmUser.address, message(ntlmUser.address, `(${code})`));
+    await deliver(stack, ntlmUser.address, testMessage(ntlmUser.address, `(${code})`));
     expect(await findCodePop3(cyrusConfig(), { code, ...window(10_000) })).toMatchObject({
       found: true,
     });
   });
 
   it('reports a missing code at the search stage when the deadline passes', async () => {
-    await deliver(stack, actor2!.address, message(actor2!.address, `(${randomUUID()})`));
+    await deliver(stack, actor2!.address, testMessage(actor2!.address, `(${randomUUID()})`));
     const result = await findCodePop3(
       dovecotConfig({ username: actor2!.username, password: actor2!.password }),
       { code: randomUUID(), ...window(1200) },
@@ -173,7 +160,7 @@ describe('POP3 find code', () => {
 
   it('removes the message when asked', async () => {
     const code = randomUUID();
-    await deliver(stack, actor1!.address, message(actor1!.address, `(${code})`));
+    await deliver(stack, actor1!.address, testMessage(actor1!.address, `(${code})`));
     expect(
       await findCodePop3(dovecotConfig(), { code, ...window(5000), removeWhenFound: true }),
     ).toMatchObject({ found: true });
