@@ -16,3 +16,5 @@ export * from './verification/state.js';
 export * from './verification/machine.js';
 export * from './verification/changes.js';
 export * from './transport/interfaces.js';
+export * from './schemas/actor-api.js';
+export * from './schemas/verification-api.js';

@@ -1,0 +1,122 @@
+// What crosses the wire between the Director and its actors: enrollment, heartbeats, tasks and
+// their progress and results. An actor receives a profile's credentials only inside a task, and
+// only for a profile assigned to it.
+import { z } from 'zod';
+import { failureSchema } from '../failures/taxonomy.js';
+import { displayNameSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
+import {
+  findCodeResultSchema,
+  probeReportSchema,
+  probeStepSchema,
+} from '../transport/interfaces.js';
+import { enrollmentTokenValueSchema } from './actor.js';
+import { storedProfileSchemas } from './profile.js';
+import { securityZoneSchema } from './zone.js';
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/** An actor's API credential: 32 random bytes, base64url; the Director stores only its hash. */
+export const actorTokenSchema = z
+  .string({ error: 'Enter the actor token' })
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'An actor token is 43 letters, digits, "-" or "_"');
+
+export const actorEnrollSchema = z.object({
+  enrollmentToken: enrollmentTokenValueSchema,
+  name: displayNameSchema,
+});
+export type ActorEnroll = z.infer<typeof actorEnrollSchema>;
+
+export const actorEnrollmentSchema = z.object({
+  actorId: idSchema,
+  /** Shown once: the actor keeps it (mode 0600) and presents it as `Authorization: Bearer`. */
+  token: actorTokenSchema,
+  zone: securityZoneSchema,
+});
+export type ActorEnrollment = z.infer<typeof actorEnrollmentSchema>;
+
+const connectionOnly = { actorIds: true, zoneId: true, manualCode: true } as const;
+
+/**
+ * The profile as an actor needs it for one task: the connection and its secrets, without the
+ * profile's other actors, zone filter or manual code.
+ */
+export const taskProfileSchema = z.discriminatedUnion('serverType', [
+  storedProfileSchemas.graph.omit(connectionOnly),
+  storedProfileSchemas.gmail.omit(connectionOnly),
+  storedProfileSchemas.imap.omit(connectionOnly),
+  storedProfileSchemas.pop3.omit(connectionOnly),
+]);
+export type TaskProfile = z.infer<typeof taskProfileSchema>;
+
+export const taskKindSchema = z.enum(['find_code', 'probe']);
+export type TaskKind = z.infer<typeof taskKindSchema>;
+
+/** A task as an actor receives it (leased to it until `leaseExpiresAt`, renewed by heartbeats). */
+export const actorTaskSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('find_code'),
+    id: idSchema,
+    profile: taskProfileSchema,
+    code: verificationCodeSchema,
+    /** Only mail received at or after this time counts. */
+    since: timestamp,
+    deadlineAt: timestamp,
+    leaseExpiresAt: timestamp,
+  }),
+  z.object({
+    kind: z.literal('probe'),
+    id: idSchema,
+    profile: taskProfileSchema,
+    deadlineAt: timestamp,
+    leaseExpiresAt: timestamp,
+  }),
+]);
+export type ActorTask = z.infer<typeof actorTaskSchema>;
+
+export const MAX_TASKS_PER_POLL = 50;
+export const MAX_POLL_WAIT_MS = 25_000;
+
+/** Long-poll for work: answers as soon as a task is queued for the actor, or empty after `waitMs`. */
+export const nextTasksSchema = z.object({
+  max: z.number().int().min(1).max(MAX_TASKS_PER_POLL).default(10),
+  waitMs: z.number().int().min(0).max(MAX_POLL_WAIT_MS).default(MAX_POLL_WAIT_MS),
+});
+export type NextTasks = z.input<typeof nextTasksSchema>;
+
+export const heartbeatSchema = z.object({
+  /** Tasks the actor is working on: their leases are renewed. */
+  runningTaskIds: z.array(idSchema).max(1000).default([]),
+  version: z.string().max(64).optional(),
+});
+export type Heartbeat = z.input<typeof heartbeatSchema>;
+
+export const heartbeatReplySchema = z.object({
+  serverTime: timestamp,
+  /** Of the reported tasks, those the actor must stop (cancelled, or no longer its own). */
+  cancelTaskIds: z.array(idSchema),
+  leaseExpiresAt: timestamp,
+});
+export type HeartbeatReply = z.infer<typeof heartbeatReplySchema>;
+
+/** Progress while a task runs: the mailbox check started, or a probe step completed. */
+export const taskProgressSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('check_started'), taskId: idSchema, at: timestamp }),
+  z.object({ type: z.literal('probe_step'), taskId: idSchema, step: probeStepSchema }),
+]);
+export type TaskProgress = z.infer<typeof taskProgressSchema>;
+
+export const taskResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('find_code'), taskId: idSchema, result: findCodeResultSchema }),
+  z.object({ kind: z.literal('probe'), taskId: idSchema, report: probeReportSchema }),
+  /** The actor could not run the task at all (unsupported, crashed): a failure to show. */
+  z.object({ kind: z.literal('error'), taskId: idSchema, failure: failureSchema }),
+]);
+export type TaskResult = z.infer<typeof taskResultSchema>;
+
+/** Graceful shutdown: these tasks go back to the queue for this actor (or another run of it). */
+export const releaseTasksSchema = z.object({ taskIds: z.array(idSchema).max(1000) });
+export type ReleaseTasks = z.infer<typeof releaseTasksSchema>;
+
+/** Whether the Director accepted a progress report or result (false: the task is gone or over). */
+export const taskAckSchema = z.object({ accepted: z.boolean() });
+export type TaskAck = z.infer<typeof taskAckSchema>;

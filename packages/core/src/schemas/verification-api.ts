@@ -1,0 +1,81 @@
+// The operator's side of verification and diagnostics: what Verify, Cancel, the live status
+// stream, the history and the connectivity check take and return.
+import { z } from 'zod';
+import { failureSchema } from '../failures/taxonomy.js';
+import { idSchema } from '../validation/fields.js';
+import { probeReportSchema, probeStepSchema } from '../transport/interfaces.js';
+import { verificationModeSchema } from '../verification/state.js';
+import { profileListItemSchema } from './profile-list.js';
+
+/** Verify or cancel one profile: all its actors, or one of them. */
+export const verificationTargetSchema = z.object({
+  profileId: idSchema,
+  actorId: idSchema.optional(),
+});
+export type VerificationTarget = z.infer<typeof verificationTargetSchema>;
+
+export const verifyResultSchema = z.object({
+  /** Actors whose attempt started now. */
+  started: z.array(idSchema),
+  /** Actors already being verified: Verify is idempotent and left them alone. */
+  alreadyRunning: z.array(idSchema),
+});
+export type VerifyResult = z.infer<typeof verifyResultSchema>;
+
+export const cancelResultSchema = z.object({ cancelled: z.array(idSchema) });
+export type CancelResult = z.infer<typeof cancelResultSchema>;
+
+/** The live status stream: a profile's row each time any of its actors' statuses changes. */
+export const profileStatusEventSchema = profileListItemSchema;
+export type ProfileStatusEvent = z.infer<typeof profileStatusEventSchema>;
+
+export const HISTORY_LIMIT = 20;
+
+export const verificationHistoryQuerySchema = verificationTargetSchema.extend({
+  limit: z.number().int().min(1).max(100).default(HISTORY_LIMIT),
+});
+export type VerificationHistoryQuery = z.input<typeof verificationHistoryQuerySchema>;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/** One finished (or running) attempt of one actor, newest first in a history. */
+export const attemptRecordSchema = z.object({
+  attemptId: idSchema,
+  actorId: idSchema,
+  mode: verificationModeSchema,
+  requestedAt: timestamp,
+  endedAt: timestamp.optional(),
+  outcome: z.enum(['in_progress', 'verified', 'failed']),
+  failure: failureSchema.optional(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+
+export const verificationHistorySchema = z.array(attemptRecordSchema);
+
+/** A connectivity check: the probe run by one or all of a profile's actors. */
+export const diagnosticsRunSchema = verificationTargetSchema;
+
+export const diagnosticsActorSchema = z.object({
+  actorId: idSchema,
+  taskId: idSchema,
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  /** The steps reported so far, in order. */
+  steps: z.array(probeStepSchema),
+  /** The whole report, once the actor finished. */
+  report: probeReportSchema.optional(),
+  /** Why the check could not run (actor offline, cancelled, ...). */
+  failure: failureSchema.optional(),
+});
+export type DiagnosticsActor = z.infer<typeof diagnosticsActorSchema>;
+
+/** A check in progress or done, as the UI shows it; streamed whole each time it changes. */
+export const diagnosticsSnapshotSchema = z.object({
+  runId: idSchema,
+  profileId: idSchema,
+  startedAt: timestamp,
+  done: z.boolean(),
+  actors: z.array(diagnosticsActorSchema),
+});
+export type DiagnosticsSnapshot = z.infer<typeof diagnosticsSnapshotSchema>;
+
+export const diagnosticsRunIdSchema = z.object({ runId: idSchema });
