@@ -11,6 +11,7 @@ export * from './schemas/profile.js';
 export * from './schemas/profile-update.js';
 export * from './schemas/profile-list.js';
 export * from './failures/taxonomy.js';
+export * from './failures/graph.js';
 export * from './verification/code.js';
 export * from './verification/state.js';
 export * from './verification/machine.js';

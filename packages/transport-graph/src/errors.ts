@@ -4,19 +4,20 @@
 // network path is HTTPS to Microsoft), a GraphError narrows the summary or hint.
 import {
   explainFailure,
+  graphExplanations,
   transportErrorCodes,
   type Failure,
   type FailureObservation,
   type FailureStage,
+  type GraphExplanation,
+  type MailPermission,
 } from '@email-profiles/core';
 import { TransportError, asTransportError, type HttpResponse } from '@email-profiles/transport-net';
-
-type Explanation = Partial<Pick<Failure, 'summary' | 'hint'>>;
 
 export class GraphError extends TransportError {
   constructor(
     observation: FailureObservation,
-    private readonly explanation: Explanation = {},
+    private readonly explanation: GraphExplanation = {},
     options?: { cause?: unknown },
   ) {
     super(observation, options);
@@ -28,8 +29,7 @@ export class GraphError extends TransportError {
   }
 }
 
-/** Mail.Read for reading, Mail.Send for sending, Mail.ReadWrite for the optional clean-up. */
-export type MailPermission = 'Mail.Read' | 'Mail.Send' | 'Mail.ReadWrite';
+export type { MailPermission } from '@email-profiles/core';
 
 /** The application permissions (token roles) that grant each. */
 export const rolesGranting: Record<MailPermission, readonly string[]> = {
@@ -38,23 +38,6 @@ export const rolesGranting: Record<MailPermission, readonly string[]> = {
   'Mail.Send': ['Mail.Send'],
   'Mail.ReadWrite': ['Mail.ReadWrite'],
 };
-
-export function listPermissions(names: readonly string[]): string {
-  return names.length <= 1
-    ? (names[0] ?? '')
-    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
-}
-
-const CONSENT_STEPS =
-  'In Entra ID > App registrations > (the app) > API permissions, add it under Microsoft Graph > Application permissions (not Delegated), then click "Grant admin consent".';
-
-export function grantHint(names: readonly MailPermission[]): string {
-  const plural = names.length > 1;
-  return `Grant the application the Microsoft Graph application permission${plural ? 's' : ''} ${listPermissions(names)}. ${CONSENT_STEPS.replace('add it', plural ? 'add them' : 'add it')}`;
-}
-
-const POLICY_NOTE =
-  'If an Exchange application access policy restricts the app, add this mailbox to the policy’s group.';
 
 const MAX_BODY_TEXT = 300;
 
@@ -93,23 +76,10 @@ export function graphResponseError(
     serverText,
   };
   if (denied && ACCESS_POLICY.test(serverText)) {
-    return new GraphError(observation, {
-      summary: 'An Exchange application access policy keeps the application out of this mailbox.',
-      hint: 'Add this mailbox to the mail-enabled security group the policy names (Exchange Online PowerShell: Get-ApplicationAccessPolicy, then Test-ApplicationAccessPolicy -Identity <mailbox> -AppId <client ID>). Changes can take up to an hour to apply.',
-    });
+    return new GraphError(observation, graphExplanations.accessPolicy);
   }
-  if (denied) {
-    return new GraphError(observation, {
-      summary: `The application may not use this mailbox: Microsoft Graph denied ${need}.`,
-      hint: `${grantHint([need])} ${POLICY_NOTE}`,
-    });
-  }
-  if (status === 401) {
-    return new GraphError(observation, {
-      summary: 'Microsoft Graph did not accept the access token.',
-      hint: 'Try again: a new token is requested. If it persists, check that the Microsoft cloud chosen in the profile is the tenant’s cloud.',
-    });
-  }
+  if (denied) return new GraphError(observation, graphExplanations.denied(need));
+  if (status === 401) return new GraphError(observation, graphExplanations.tokenRejected);
   return new GraphError(observation);
 }
 
@@ -138,12 +108,7 @@ export function tokenResponseError(response: HttpResponse): GraphError {
   // Known AADSTS codes and throttling carry their own hints; anything else is about the IDs.
   return new GraphError(
     observation,
-    explainFailure(observation).signal === undefined
-      ? {
-          summary: 'Microsoft Entra ID did not issue an access token.',
-          hint: 'Check the Directory (tenant) ID, the Application (client) ID, the client secret Value and the Microsoft cloud in the profile.',
-        }
-      : {},
+    explainFailure(observation).signal === undefined ? graphExplanations.tokenNotIssued : {},
   );
 }
 
@@ -151,9 +116,7 @@ export function tokenResponseError(response: HttpResponse): GraphError {
 export function unexpectedAnswer(stage: FailureStage, what: string): GraphError {
   return new GraphError(
     { stage, protocol: 'graph', errorCode: transportErrorCodes.protocolViolation, message: what },
-    {
-      hint: 'The answer did not come from Microsoft Graph or Entra ID as documented. If the profile uses custom endpoints (a proxy), check that they forward to Microsoft unchanged.',
-    },
+    graphExplanations.unexpectedAnswer,
   );
 }
 
@@ -167,9 +130,9 @@ export function asGraphError(error: unknown, stage: FailureStage): TransportErro
   const failure = transportError.failure;
   if (!NETWORK_STAGES.has(failure.stage)) return transportError;
   const host = observation.host ?? 'the Microsoft endpoint';
-  const hint =
+  const explanation =
     failure.stage === 'tls'
-      ? `The HTTPS connection to ${host} failed its certificate or TLS checks (see the server text). If a device on the network inspects HTTPS, the actor must trust its CA (for Node: NODE_EXTRA_CA_CERTS); do not turn verification off.`
-      : `The actor could not reach ${host} over HTTPS. Check the actor host's DNS, firewall and outbound proxy rules for ${host} (port 443), and that the right Microsoft cloud is chosen.`;
-  return new GraphError(observation, { hint }, { cause: error });
+      ? graphExplanations.httpsTls(host)
+      : graphExplanations.httpsUnreachable(host);
+  return new GraphError(observation, explanation, { cause: error });
 }

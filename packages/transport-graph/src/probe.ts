@@ -1,32 +1,36 @@
 // The connectivity check for a Graph profile: a fresh token (so a permission granted a minute ago
 // shows), the application permissions it carries, then the Inbox of the mailbox.
-import type { ProbeOptions, ProbeReport } from '@email-profiles/core';
+import { graphExplanations, type ProbeOptions, type ProbeReport } from '@email-profiles/core';
 import { runProbe, withHttp, type StepRecorder } from '@email-profiles/transport-net';
 import type { GraphConfig, ResolvedOptions } from './config.js';
-import {
-  GraphError,
-  rolesGranting,
-  grantHint,
-  listPermissions,
-  unexpectedAnswer,
-  type MailPermission,
-} from './errors.js';
+import { GraphError, rolesGranting, unexpectedAnswer, type MailPermission } from './errors.js';
 import { GraphSession } from './session.js';
 import type { AccessToken } from './token.js';
 
 const MAX_ROLES_SHOWN = 300;
 
+/**
+ * A mailbox's probe checks reading and sending; a sender's (the Director's own mail settings)
+ * only that the application may send, since it never reads the mailbox.
+ */
+export type GraphProbePurpose = 'mailbox' | 'send';
+
 export async function probeGraph(
   config: GraphConfig,
   options: ResolvedOptions,
   probeOptions: ProbeOptions = {},
+  purpose: GraphProbePurpose = 'mailbox',
 ): Promise<ProbeReport> {
   return withHttp((dispatcher) =>
     runProbe(probeOptions.onStep, async (recorder) => {
       const session = new GraphSession(config, options, dispatcher, probeOptions.signal);
       const token = await tokenStep(recorder, session, config);
-      await permissionStep(recorder, token);
-      await mailboxStep(recorder, session, config);
+      await permissionStep(
+        recorder,
+        token,
+        purpose === 'mailbox' ? ['Mail.Read', 'Mail.Send'] : ['Mail.Send'],
+      );
+      if (purpose === 'mailbox') await mailboxStep(recorder, session, config);
     }),
   );
 }
@@ -55,7 +59,11 @@ function tokenStep(
   );
 }
 
-async function permissionStep(recorder: StepRecorder, token: AccessToken): Promise<void> {
+async function permissionStep(
+  recorder: StepRecorder,
+  token: AccessToken,
+  needs: readonly ('Mail.Read' | 'Mail.Send')[],
+): Promise<void> {
   const { roles } = token;
   if (roles === undefined) {
     recorder.note(
@@ -69,7 +77,7 @@ async function permissionStep(recorder: StepRecorder, token: AccessToken): Promi
     'permission',
     () => {
       const missing: MailPermission[] = [];
-      for (const need of ['Mail.Read', 'Mail.Send'] as const) {
+      for (const need of needs) {
         if (!roles.some((role) => rolesGranting[need].includes(role))) missing.push(need);
       }
       if (missing.length > 0) return Promise.reject(missingPermissions(missing, roles));
@@ -78,7 +86,7 @@ async function permissionStep(recorder: StepRecorder, token: AccessToken): Promi
     (granted) => {
       const mail = granted.filter((role) => role.startsWith('Mail.'));
       return {
-        summary: `The application may read and send mail (application permissions: ${mail.join(', ')})`,
+        summary: `The application may ${needs.includes('Mail.Read') ? 'read and send' : 'send'} mail (application permissions: ${mail.join(', ')})`,
         facts: { roles: granted.join(', ').slice(0, MAX_ROLES_SHOWN) },
       };
     },
@@ -86,7 +94,6 @@ async function permissionStep(recorder: StepRecorder, token: AccessToken): Promi
 }
 
 function missingPermissions(missing: MailPermission[], roles: string[]): GraphError {
-  const names = listPermissions(missing);
   const granted = roles.length === 0 ? 'none' : roles.join(', ');
   return new GraphError(
     {
@@ -94,10 +101,7 @@ function missingPermissions(missing: MailPermission[], roles: string[]): GraphEr
       protocol: 'graph',
       message: `Application permissions in the access token (roles): ${granted}`.slice(0, 900),
     },
-    {
-      summary: `The application has not been granted ${names}.`,
-      hint: `${grantHint(missing)} A Delegated permission of the same name does not count: the actor signs in as the application.`,
-    },
+    graphExplanations.missingPermissions(missing),
   );
 }
 

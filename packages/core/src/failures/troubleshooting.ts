@@ -1,0 +1,285 @@
+// The troubleshooting guide (docs/troubleshooting.md), generated from the failure taxonomy so
+// every summary and hint the product can show is documented once. Regenerate with
+//   pnpm --filter @email-profiles/core docs:troubleshooting
+// A test fails when the committed file differs from what this renders.
+import { reduceActor } from '../verification/machine.js';
+import type { ActorVerification, Attempt } from '../verification/state.js';
+import { signalExamples } from './examples.js';
+import { graphExplanations, type GraphExplanation } from './graph.js';
+import {
+  explainFailure,
+  failureStageLabels,
+  failureStageSchema,
+  knownSignals,
+  type Failure,
+  type FailureObservation,
+  type FailureStage,
+} from './taxonomy.js';
+
+export const TROUBLESHOOTING_PATH = 'docs/troubleshooting.md';
+export const TROUBLESHOOTING_COMMAND = 'pnpm --filter @email-profiles/core docs:troubleshooting';
+
+const INTRO = `# Troubleshooting
+
+<!-- Generated from packages/core/src/failures (the failure taxonomy). Do not edit by hand: run
+\`${TROUBLESHOOTING_COMMAND}\`. -->
+
+When a verification or a connectivity check fails, Email Profiles shows, for each actor, the
+**stage** where it failed (DNS lookup, TCP connection, TLS handshake, login, …), one sentence
+saying what happened, the server's own words where there are any, and a hint. This page lists
+every one of those messages, grouped by stage, in the order the product tries them.
+
+Each entry says:
+
+- **What you see**: the sentence shown, and a typical server answer or error code that leads to it.
+- **What it means**: whether retrying later can help on its own (temporary) or something has to
+  change first.
+- **What to do**: the hint shown in the product. Hints name concrete places (ports, admin
+  consoles, settings); none of them asks you to turn certificate verification off.
+
+The identifier after each title (e.g. \`smtp-535-5.7.139\`) is the signal the product matched; it
+is recorded with the failure in the verification history and in the Director's logs. Server words
+are shown as the server sent them, trimmed to 1,000 characters and stripped of control characters.
+`;
+
+type Entry = {
+  stage: FailureStage | 'any';
+  title: string;
+  id?: string;
+  source?: string;
+  seen?: string;
+  transient: boolean;
+  hint: string;
+};
+
+const TRANSIENT = 'Temporary: trying again later can succeed without any change.';
+const LASTING = 'Lasting: it fails the same way until the cause is fixed.';
+
+/** Markdown-safe prose: no raw HTML, no accidental emphasis. */
+function prose(text: string): string {
+  return text.replace(/[<*]/g, (character) => `\\${character}`);
+}
+
+function code(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
+}
+
+function seenIn(o: FailureObservation): string | undefined {
+  const parts: string[] = [];
+  if (o.serverText !== undefined) parts.push(`server answer ${code(o.serverText)}`);
+  else if (o.message !== undefined) parts.push(`error ${code(o.message)}`);
+  if (o.errorCode !== undefined) parts.push(`error code ${code(o.errorCode)}`);
+  if (o.httpStatus !== undefined) parts.push(`HTTP status ${o.httpStatus}`);
+  return parts.length === 0 ? undefined : `Typically ${parts.join(', ')}.`;
+}
+
+function signalEntries(): Entry[] {
+  return knownSignals.map((signal) => {
+    const example = signalExamples[signal.id];
+    if (typeof signal.hint === 'function' && example === undefined) {
+      throw new Error(
+        `Signal ${signal.id} has a hint that depends on the observation: add a representative observation to signalExamples (failures/examples.ts)`,
+      );
+    }
+    const hint =
+      typeof signal.hint === 'function' ? signal.hint(example ?? { stage: 'config' }) : signal.hint;
+    const entry: Entry = {
+      stage: signal.stage ?? 'any',
+      title: signal.summary,
+      id: signal.id,
+      transient: signal.transient ?? false,
+      hint,
+    };
+    const seen = example && seenIn(example);
+    if (seen !== undefined) entry.seen = seen;
+    return entry;
+  });
+}
+
+/** What a stage reports when no known signal matches. */
+function genericEntries(): Entry[] {
+  return failureStageSchema.options.map((stage) => {
+    const failure = explainFailure({ stage });
+    return {
+      stage,
+      title: failure.summary,
+      source: 'any other failure at this stage',
+      transient: failure.transient,
+      hint: failure.hint,
+    };
+  });
+}
+
+const ATTEMPT: Attempt = {
+  id: 'attempt',
+  mode: 'automatic',
+  code: 'EP-AAAA-BBBB',
+  requestedAt: '2026-01-01T00:00:00.000Z',
+  deadlineAt: '2026-01-01T00:02:00.000Z',
+  retries: 0,
+};
+
+/** The failures the verification machine itself records when an attempt's deadline passes. */
+function timeoutEntries(): Entry[] {
+  const at = '2026-01-01T00:02:00.000Z';
+  const cases: { when: string; state: ActorVerification }[] = [
+    {
+      when: 'automatic mode, the email was not sent before the deadline',
+      state: { status: 'requested', attempt: ATTEMPT },
+    },
+    {
+      when: 'manual mode, the actor never started checking',
+      state: { status: 'requested', attempt: { ...ATTEMPT, mode: 'manual' } },
+    },
+    {
+      when: 'the email was sent but the actor never started checking',
+      state: { status: 'sent', attempt: ATTEMPT, sentAt: at },
+    },
+  ];
+  const seen = new Set<string>();
+  return cases.flatMap(({ when, state }) => {
+    const next = reduceActor(state, { type: 'timed_out', attemptId: ATTEMPT.id, at });
+    if (!next.ok || next.state.status !== 'failed') {
+      throw new Error(`A deadline in state ${state.status} did not fail the attempt`);
+    }
+    const failure: Failure = next.state.failure;
+    const key = `${failure.summary}\n${failure.hint}`;
+    // Checking timeouts are the code-not-found signal, already listed with the signals.
+    if (failure.signal !== undefined || seen.has(key)) return [];
+    seen.add(key);
+    return [
+      {
+        stage: failure.stage,
+        title: failure.summary,
+        source: `deadline passed: ${when}`,
+        transient: failure.transient,
+        hint: failure.hint,
+      },
+    ];
+  });
+}
+
+/** What the Microsoft Graph transport says over core's signals, with representative inputs. */
+function graphEntries(): Entry[] {
+  const graph = (
+    stage: Entry['stage'],
+    source: string,
+    explanation: GraphExplanation,
+    fallback: Failure,
+    seen?: string,
+  ): Entry => {
+    const entry: Entry = {
+      stage,
+      title: explanation.summary ?? fallback.summary,
+      source: `Microsoft Graph: ${source}`,
+      transient: fallback.transient,
+      hint: explanation.hint ?? fallback.hint,
+    };
+    if (seen !== undefined) entry.seen = seen;
+    return entry;
+  };
+  const generic = (stage: FailureStage) => explainFailure({ stage, protocol: 'graph' });
+  const host = 'login.microsoftonline.com';
+  return [
+    graph(
+      'permission',
+      'an application access policy',
+      graphExplanations.accessPolicy,
+      generic('permission'),
+      `Typically HTTP status 403 with ${code('ErrorAccessDenied: Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.')}.`,
+    ),
+    graph(
+      'permission',
+      'a request denied (here: reading the Inbox)',
+      graphExplanations.denied('Mail.Read'),
+      generic('permission'),
+      'Typically HTTP status 403.',
+    ),
+    graph(
+      'permission',
+      'the connectivity check finds permissions missing from the token',
+      graphExplanations.missingPermissions(['Mail.Read', 'Mail.Send']),
+      generic('permission'),
+      `Typically ${code('Application permissions in the access token (roles): none')}.`,
+    ),
+    graph(
+      'auth',
+      'the access token is refused',
+      graphExplanations.tokenRejected,
+      generic('auth'),
+      'Typically HTTP status 401.',
+    ),
+    graph(
+      'auth',
+      'Entra ID refuses the token request (no known AADSTS code)',
+      graphExplanations.tokenNotIssued,
+      generic('auth'),
+      'Typically HTTP status 400 or 401 from the token endpoint.',
+    ),
+    graph(
+      'any',
+      'an answer that is not what the API documents',
+      graphExplanations.unexpectedAnswer,
+      explainFailure({ stage: 'mailbox', errorCode: 'PROTOCOL_VIOLATION' }),
+    ),
+    graph(
+      'tls',
+      `HTTPS to ${host} fails its certificate checks`,
+      graphExplanations.httpsTls(host),
+      generic('tls'),
+    ),
+    graph(
+      'tcp',
+      `DNS or TCP to ${host} fails`,
+      graphExplanations.httpsUnreachable(host),
+      generic('tcp'),
+    ),
+  ];
+}
+
+function renderEntry(entry: Entry, headings: Set<string>): string {
+  const tag = [entry.id && code(entry.id), entry.source && prose(entry.source)]
+    .filter(Boolean)
+    .join(' · ');
+  const seen = entry.seen === undefined ? '' : ` ${entry.seen}`;
+  // Headings are anchors: a summary shown in two situations gets the situation added.
+  let heading = prose(entry.title);
+  if (headings.has(heading)) heading = `${heading} (${prose(entry.source ?? entry.id ?? '')})`;
+  headings.add(heading);
+  return [
+    `### ${heading}`,
+    '',
+    tag,
+    '',
+    `- **What you see:** “${prose(entry.title)}”${seen}`,
+    `- **What it means:** ${entry.transient ? TRANSIENT : LASTING}`,
+    `- **What to do:** ${prose(entry.hint)}`,
+    '',
+  ].join('\n');
+}
+
+/** The whole guide, as committed in docs/troubleshooting.md. */
+export function troubleshootingGuide(): string {
+  const entries = [...signalEntries(), ...timeoutEntries(), ...graphEntries()];
+  const generic = genericEntries();
+  const sections: string[] = [INTRO];
+  const headings = new Set<string>();
+  for (const stage of failureStageSchema.options) {
+    sections.push(`## ${failureStageLabels[stage]}\n`);
+    for (const entry of entries.filter((candidate) => candidate.stage === stage)) {
+      sections.push(renderEntry(entry, headings));
+    }
+    for (const entry of generic.filter((candidate) => candidate.stage === stage)) {
+      sections.push(renderEntry(entry, headings));
+    }
+  }
+  sections.push(
+    '## At any stage\n',
+    'These can happen wherever the actor was; the stage shown is the one it had reached.\n',
+  );
+  for (const entry of entries.filter((candidate) => candidate.stage === 'any')) {
+    sections.push(renderEntry(entry, headings));
+  }
+  return `${sections.join('\n').trimEnd()}\n`;
+}
