@@ -1,0 +1,165 @@
+// From a task's profile to the transport that reaches its mailbox. The configs are built from
+// core's TaskProfile, field for field; nothing here keeps a credential beyond the call.
+import {
+  explainFailure,
+  transportErrorCodes,
+  type FindCodeRequest,
+  type FindCodeResult,
+  type MailboxTransport,
+  type ProbeOptions,
+  type ProbeReport,
+  type TaskProfile,
+} from '@email-profiles/core';
+import {
+  createGmailTransport,
+  type GmailConfig,
+  type GmailTuning,
+  type GoogleEndpoints,
+} from '@email-profiles/transport-gmail';
+import {
+  createGraphTransport,
+  type GraphConfig,
+  type GraphEndpoints,
+  type GraphTransportOptions,
+} from '@email-profiles/transport-graph';
+import { findCodeImap, probeImap, type ImapConfig } from '@email-profiles/transport-imap';
+import { findCodePop3, probePop3 } from '@email-profiles/transport-pop3';
+import type { SmtpConfig } from '@email-profiles/transport-smtp';
+
+/**
+ * Where the cloud transports send their requests and how they pace them. Production leaves this
+ * empty; tests point the endpoints at the local Graph and Google fakes.
+ */
+export type TransportOptions = {
+  graph?: { endpoints?: GraphEndpoints; options?: GraphTransportOptions };
+  gmail?: { endpoints?: Partial<GoogleEndpoints>; tuning?: Partial<GmailTuning> };
+  /** IMAP without IDLE and POP3: the pause between looks (the transports' own pacing otherwise). */
+  pollMs?: number;
+};
+
+type MailServerProfile = Extract<TaskProfile, { serverType: 'imap' | 'pop3' }>;
+
+/** The account on the incoming server (ImapConfig and Pop3Config are the same login config). */
+export function incomingConfig(profile: MailServerProfile): ImapConfig {
+  const { host, port, encryption, tlsTrust, authType } = profile.incoming;
+  return {
+    host,
+    port,
+    encryption,
+    tlsTrust,
+    authType,
+    username: profile.username,
+    password: profile.password,
+  };
+}
+
+/** The profile's outgoing server; it logs in with the same account when it requires auth. */
+export function outgoingConfig(profile: MailServerProfile): SmtpConfig {
+  const { host, port, encryption, tlsTrust, requiresAuth, authType } = profile.outgoing;
+  return {
+    host,
+    port,
+    encryption,
+    tlsTrust,
+    ...(requiresAuth
+      ? {
+          auth: {
+            type: authType ?? profile.incoming.authType,
+            username: profile.username,
+            password: profile.password,
+          },
+        }
+      : {}),
+  };
+}
+
+export function graphConfig(
+  profile: Extract<TaskProfile, { serverType: 'graph' }>,
+  options: TransportOptions,
+): GraphConfig {
+  return {
+    tenantId: profile.tenantId,
+    clientId: profile.clientId,
+    clientSecret: profile.clientSecret,
+    emailAddress: profile.emailAddress,
+    cloud: profile.cloud,
+    ...(options.graph?.endpoints ? { endpoints: options.graph.endpoints } : {}),
+  };
+}
+
+/** The Gmail config, or undefined while the profile has no consent (no refresh token). */
+export function gmailConfig(
+  profile: Extract<TaskProfile, { serverType: 'gmail' }>,
+  options: TransportOptions,
+): GmailConfig | undefined {
+  if (profile.refreshToken === undefined) return undefined;
+  return {
+    clientId: profile.clientId,
+    clientSecret: profile.clientSecret,
+    emailAddress: profile.emailAddress,
+    refreshToken: profile.refreshToken,
+    ...(options.gmail?.endpoints ? { endpoints: options.gmail.endpoints } : {}),
+  };
+}
+
+const noConsent = () =>
+  explainFailure({
+    stage: 'consent',
+    protocol: 'gmail',
+    errorCode: transportErrorCodes.noRefreshToken,
+  });
+
+/** The API transport of a Graph or Gmail profile (a failure when Gmail consent is missing). */
+export function apiTransport(
+  profile: Extract<TaskProfile, { serverType: 'graph' | 'gmail' }>,
+  options: TransportOptions,
+): MailboxTransport | ReturnType<typeof noConsent> {
+  if (profile.serverType === 'graph')
+    return createGraphTransport(graphConfig(profile, options), options.graph?.options);
+  const config = gmailConfig(profile, options);
+  return config ? createGmailTransport(config, options.gmail?.tuning) : noConsent();
+}
+
+export function isTransport(value: object): value is MailboxTransport {
+  return 'findCode' in value;
+}
+
+export async function findCode(
+  profile: TaskProfile,
+  request: FindCodeRequest,
+  signal: AbortSignal,
+  options: TransportOptions,
+): Promise<FindCodeResult> {
+  const poll = options.pollMs === undefined ? {} : { pollMs: options.pollMs };
+  switch (profile.serverType) {
+    case 'imap':
+      return findCodeImap(incomingConfig(profile), request, { signal, ...poll });
+    case 'pop3':
+      return findCodePop3(incomingConfig(profile), request, { signal, ...poll });
+    default: {
+      const transport = apiTransport(profile, options);
+      if (!isTransport(transport)) return { found: false, failure: transport };
+      return transport.findCode(request, { signal });
+    }
+  }
+}
+
+/** The incoming side's probe (the mailbox the actor reads). */
+export async function probeIncoming(
+  profile: TaskProfile,
+  probe: ProbeOptions & { signal: AbortSignal },
+  options: TransportOptions,
+): Promise<ProbeReport> {
+  switch (profile.serverType) {
+    case 'imap':
+      return probeImap(incomingConfig(profile), probe);
+    case 'pop3':
+      return probePop3(incomingConfig(profile), probe);
+    default: {
+      const transport = apiTransport(profile, options);
+      if (!isTransport(transport))
+        return { ok: false, steps: [], failure: transport, durationMs: 0 };
+      return transport.probe(probe);
+    }
+  }
+}
