@@ -3,32 +3,74 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openDatabase } from './db/index.js';
+import { openDatabase, type Conn } from './db/index.js';
 import { Vault, loadMasterKey } from './secrets/vault.js';
 import { FailureLimiter } from './auth/rate-limit.js';
 import { startServer } from './server.js';
+import type { Services } from './trpc.js';
+import { DirectorEvents } from './verification/events.js';
+import { Orchestrator, type OrchestratorTiming } from './verification/orchestrator.js';
 
 export type RunningDirector = { url: string; databaseFile: string; close(): Promise<void> };
 
-export async function startDirector(config: Config, log: Logger): Promise<RunningDirector> {
+/** What every procedure sees, around one database and vault. */
+export function createServices(
+  config: Config,
+  log: Logger,
+  db: Conn,
+  vault: Vault,
+  timing?: Partial<OrchestratorTiming>,
+): Services {
+  const events = new DirectorEvents();
+  return {
+    config,
+    log,
+    db,
+    vault,
+    loginLimiter: new FailureLimiter(),
+    events,
+    orchestrator: new Orchestrator({
+      db,
+      vault,
+      log,
+      config,
+      events,
+      ...(timing ? { timing } : {}),
+    }),
+  };
+}
+
+export type DirectorOptions = { timing?: Partial<OrchestratorTiming> };
+
+export async function startDirector(
+  config: Config,
+  log: Logger,
+  options: DirectorOptions = {},
+): Promise<RunningDirector> {
   // Loaded (or created) at start, so a missing or unsafe key stops the Director right away.
   const masterKey = loadMasterKey({ dataDir: config.dataDir, envKey: config.masterKey });
   if (masterKey.created)
     log.warn({ path: masterKey.path }, 'created a new master key: back it up with the database');
   const databaseFile = join(config.dataDir, 'director.db');
   const database = openDatabase(databaseFile);
-  const loginLimiter = new FailureLimiter();
-  const vault = new Vault(masterKey.key);
-  const server = await startServer({ config, log, db: database.db, vault, loginLimiter }).catch(
-    (error: unknown) => {
-      database.close();
-      throw error;
-    },
+  const services = createServices(
+    config,
+    log,
+    database.db,
+    new Vault(masterKey.key),
+    options.timing,
   );
+  const { orchestrator } = services;
+  const server = await startServer(services).catch((error: unknown) => {
+    database.close();
+    throw error;
+  });
+  orchestrator.start();
   return {
     url: server.url,
     databaseFile,
     close: async () => {
+      await orchestrator.stop();
       await server.close();
       database.close();
     },

@@ -1,7 +1,10 @@
+import { actorApiRouter } from './routers/actor-api.js';
 import { actorsRouter } from './routers/actors.js';
+import { diagnosticsRouter } from './routers/diagnostics.js';
 import { authRouter } from './routers/auth.js';
 import { profilesRouter } from './routers/profiles.js';
 import { settingsRouter } from './routers/settings.js';
+import { verificationRouter } from './routers/verification.js';
 import { zonesRouter } from './routers/zones.js';
 import { publicProcedure, router } from './trpc.js';
 
@@ -14,6 +17,9 @@ export const appRouter = router({
   actors: actorsRouter,
   profiles: profilesRouter,
   settings: settingsRouter,
+  verification: verificationRouter,
+  diagnostics: diagnosticsRouter,
+  actorApi: actorApiRouter,
 });
 
 export type AppRouter = typeof appRouter;

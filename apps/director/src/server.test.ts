@@ -2,7 +2,7 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { FailureLimiter } from './auth/rate-limit.js';
+import { createServices } from './director.js';
 import { Vault } from './secrets/vault.js';
 import { loadConfig } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
@@ -13,13 +13,14 @@ let running: RunningServer;
 let database: DatabaseHandle;
 beforeAll(async () => {
   database = openDatabase(':memory:');
-  running = await startServer({
-    config: loadConfig({ EMAIL_PROFILES_PORT: '0' }),
-    log: pino({ level: 'silent' }),
-    db: database.db,
-    vault: new Vault(randomBytes(32)),
-    loginLimiter: new FailureLimiter(),
-  });
+  running = await startServer(
+    createServices(
+      loadConfig({ EMAIL_PROFILES_PORT: '0' }),
+      pino({ level: 'silent' }),
+      database.db,
+      new Vault(randomBytes(32)),
+    ),
+  );
 });
 afterAll(async () => {
   await running.close();

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
-import { sessionUser } from './db/index.js';
+import { findActorByTokenHash, sessionUser } from './db/index.js';
 import { appRouter } from './router.js';
 import type { Context, Services } from './trpc.js';
 
@@ -28,10 +28,12 @@ export type RunningServer = { server: Server; url: string; close(): Promise<void
 function requestContext(services: Services, req: IncomingMessage, res: ServerResponse): Context {
   const token = readCookie(req, SESSION_COOKIE);
   const sessionHash = token ? hashToken(token) : undefined;
+  const bearer = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? '')?.[1];
   return {
     ...services,
     user: sessionHash ? sessionUser(services.db, sessionHash) : undefined,
     sessionHash,
+    actor: bearer ? findActorByTokenHash(services.db, hashToken(bearer)) : undefined,
     clientAddress: req.socket.remoteAddress ?? 'unknown',
     secure: 'encrypted' in req.socket,
     setCookie: (cookie) => {

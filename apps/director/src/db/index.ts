@@ -6,3 +6,5 @@ export * from './mail-settings.js';
 export * from './verifications.js';
 export * as tables from './schema.js';
 export * from './users.js';
+export * from './tasks.js';
+export * from './attempts.js';

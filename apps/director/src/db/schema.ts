@@ -182,3 +182,26 @@ export const tasks = sqliteTable(
     check('tasks_status', sql`${table.status} IN ('queued', 'leased', 'done', 'failed')`),
   ],
 );
+
+/** Every verification attempt of an actor, kept for the history (the newest per actor survive). */
+export const attempts = sqliteTable(
+  'attempts',
+  {
+    id: text('id').primaryKey(),
+    profileId: text('profile_id')
+      .notNull()
+      .references(() => profiles.id, { onDelete: 'cascade' }),
+    actorId: text('actor_id')
+      .notNull()
+      .references(() => actors.id, { onDelete: 'cascade' }),
+    mode: text('mode', { enum: ['automatic', 'manual'] }).notNull(),
+    requestedAt: text('requested_at').notNull(),
+    endedAt: text('ended_at'),
+    outcome: text('outcome', { enum: ['in_progress', 'verified', 'failed'] }).notNull(),
+    /** core's Failure, when the attempt failed. */
+    failure: text('failure', { mode: 'json' }).$type<unknown>(),
+  },
+  (table) => [
+    index('attempts_profile_actor_idx').on(table.profileId, table.actorId, table.requestedAt),
+  ],
+);

@@ -7,7 +7,7 @@ import {
   type ActorVerification,
   type ProfileVerification,
 } from '@email-profiles/core';
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { now, parseStored, RepositoryError, type Conn } from './database.js';
 import { profileActorIds } from './profiles.js';
 import { profiles, verifications } from './schema.js';
@@ -143,4 +143,22 @@ export function listVerificationStates(db: Conn): Map<string, Map<string, ActorV
     byProfile.set(row.profileId, states);
   }
   return byProfile;
+}
+
+export type StoredActorState = { profileId: string; actorId: string; state: ActorVerification };
+
+/** Every actor state with an attempt running (requested, sent or checking). */
+export function verificationsInProgress(db: Conn): StoredActorState[] {
+  return db
+    .select({
+      profileId: verifications.profileId,
+      actorId: verifications.actorId,
+      state: verifications.state,
+    })
+    .from(verifications)
+    .where(
+      sql`json_extract(${verifications.state}, '$.status') IN ('requested', 'sent', 'checking')`,
+    )
+    .all()
+    .map((row) => ({ ...row, state: actorVerificationSchema.parse(row.state) }));
 }

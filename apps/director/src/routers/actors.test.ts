@@ -39,10 +39,9 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  env = await testDirector(
-    'actors',
-    pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
-  );
+  env = await testDirector('actors', {
+    log: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
+  });
   director = env.director;
   side = env.store;
   operator = browser();

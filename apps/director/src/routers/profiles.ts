@@ -142,6 +142,7 @@ export const profilesRouter = router({
           return publicView(tx, after.id);
         });
       });
+      ctx.orchestrator.profileEdited(input.id);
       ctx.log.info({ profileId: input.id }, 'profile updated');
       return updated;
     }),

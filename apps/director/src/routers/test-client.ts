@@ -3,11 +3,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
+import { EventSource } from 'eventsource';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../config.js';
 import { openDatabase, type DatabaseHandle } from '../db/index.js';
-import { startDirector, type RunningDirector } from '../director.js';
+import { startDirector, type DirectorOptions, type RunningDirector } from '../director.js';
 import type { AppRouter } from '../router.js';
 import { Vault, loadMasterKey } from '../secrets/vault.js';
 
@@ -20,57 +27,100 @@ export type TestDirector = {
   store: DatabaseHandle;
   /** The Director's own vault (same master key), to read back what it sealed. */
   vault: Vault;
+  /** Stops the Director and starts it again on the same data directory (and port). */
+  restart(): Promise<void>;
   close(): Promise<void>;
+};
+
+export type TestDirectorOptions = DirectorOptions & {
+  log?: Logger;
+  /** Environment variables of the Director, beside the test's port and data directory. */
+  env?: Record<string, string>;
 };
 
 /** A Director on a fresh data directory; `close()` stops it and removes the directory. */
 export async function testDirector(
   name: string,
-  log: Logger = pino({ level: 'silent' }),
+  options: TestDirectorOptions = {},
 ): Promise<TestDirector> {
   const dataDir = mkdtempSync(join(tmpdir(), `director-${name}-`));
-  const director = await startDirector(
-    loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir }),
-    log,
-  );
-  const store = openDatabase(director.databaseFile);
-  return {
-    director,
-    store,
+  const log = options.log ?? pino({ level: 'silent' });
+  const start = (port: string) =>
+    startDirector(
+      loadConfig({ ...options.env, EMAIL_PROFILES_PORT: port, EMAIL_PROFILES_DATA_DIR: dataDir }),
+      log,
+      options,
+    );
+  const env: TestDirector = {
+    director: await start('0'),
+    store: undefined as unknown as DatabaseHandle,
     vault: new Vault(loadMasterKey({ dataDir }).key),
+    restart: async () => {
+      const port = new URL(env.director.url).port;
+      await env.director.close();
+      env.director = await start(port);
+    },
     close: async () => {
-      store.close();
-      await director.close();
+      env.store.close();
+      await env.director.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  env.store = openDatabase(env.director.databaseFile);
+  return env;
 }
 
 export function browserTab(baseUrl: string, recordBodies?: string[]) {
   const jar = new Map<string, string>();
   const setCookies: string[] = [];
+  const withCookies = (init: RequestInit | undefined) => {
+    const headers = new Headers(init?.headers);
+    if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    return { ...init, headers };
+  };
   const client = createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${baseUrl}/api/trpc`,
-        fetch: async (input, init) => {
-          const headers = new Headers(init?.headers);
-          if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          const response = await fetch(input as string, { ...init, headers });
-          recordBodies?.push(await response.clone().text());
-          for (const cookie of response.headers.getSetCookie()) {
-            setCookies.push(cookie);
-            const [pair = ''] = cookie.split(';');
-            const [name = '', value = ''] = pair.split('=');
-            if (value === '') jar.delete(name);
-            else jar.set(name, value);
-          }
-          return response;
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // Node 20 has no EventSource: the `eventsource` package, sending the tab's cookies.
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/api/trpc`,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) => fetch(input, withCookies(init as RequestInit)),
+          }),
+        }),
+        false: httpBatchLink({
+          url: `${baseUrl}/api/trpc`,
+          fetch: async (input, init) => {
+            const response = await fetch(input as string, withCookies(init));
+            recordBodies?.push(await response.clone().text());
+            for (const cookie of response.headers.getSetCookie()) {
+              setCookies.push(cookie);
+              const [pair = ''] = cookie.split(';');
+              const [name = '', value = ''] = pair.split('=');
+              if (value === '') jar.delete(name);
+              else jar.set(name, value);
+            }
+            return response;
+          },
+        }),
       }),
     ],
   });
   return { client, jar, setCookies };
+}
+
+/** An actor agent's client: its token as a bearer header. */
+export function actorClient(baseUrl: string, token: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${baseUrl}/api/trpc`,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    ],
+  });
 }
 
 /** The TRPCClientError a call rejects with (fails the test if it resolves or throws another). */

@@ -368,6 +368,8 @@ const cases: [FailureObservation, string, FailureStage][] = [
   ],
   [{ stage: 'search', errorCode: transportErrorCodes.codeNotFound }, 'code-not-found', 'search'],
   [{ stage: 'search', errorCode: transportErrorCodes.aborted }, 'aborted', 'search'],
+  [{ stage: 'search', errorCode: transportErrorCodes.actorOffline }, 'actor-offline', 'timeout'],
+  [{ stage: 'search', errorCode: transportErrorCodes.actorLost }, 'actor-lost', 'timeout'],
   [
     { stage: 'greeting', errorCode: transportErrorCodes.responseTooLarge },
     'response-too-large',

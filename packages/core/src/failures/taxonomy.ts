@@ -85,6 +85,10 @@ export const transportErrorCodes = {
   protocolViolation: 'PROTOCOL_VIOLATION',
   accountMismatch: 'ACCOUNT_MISMATCH',
   noRefreshToken: 'NO_REFRESH_TOKEN',
+  /** Raised by the Director: the actor was not connected when the task was to start. */
+  actorOffline: 'ACTOR_OFFLINE',
+  /** Raised by the Director: the actor stopped renewing the lease of a running task. */
+  actorLost: 'ACTOR_LOST',
 } as const;
 
 type KnownSignal = {
@@ -518,6 +522,22 @@ export const knownSignals: readonly KnownSignal[] = [
     transient: true,
     summary: 'The operation was cancelled.',
     hint: 'It was stopped before it finished (cancelled, or the actor shut down). Verify again.',
+  },
+  {
+    id: 'actor-offline',
+    matches: code(transportErrorCodes.actorOffline),
+    stage: 'timeout',
+    transient: true,
+    summary: 'The actor is offline, so it could not check the mailbox.',
+    hint: 'Start the actor agent on its host (email-profiles-actor run) and check that it can reach the Director: the Actors page shows it online once it connects. Then verify again.',
+  },
+  {
+    id: 'actor-lost',
+    matches: code(transportErrorCodes.actorLost),
+    stage: 'timeout',
+    transient: true,
+    summary: 'The actor went offline during the check.',
+    hint: 'The actor stopped reporting to the Director while it worked on this task (stopped, crashed, or lost its network). Check the actor agent on its host and its connection to the Director, then verify again.',
   },
   {
     id: 'response-too-large',

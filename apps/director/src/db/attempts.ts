@@ -1,0 +1,98 @@
+// The history of verification attempts: one row per (attempt, actor), kept to the newest few
+// per actor.
+import type { AttemptRecord, Failure, VerificationMode } from '@email-profiles/core';
+import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import type { Conn } from './database.js';
+import { attempts } from './schema.js';
+
+const KEEP_PER_ACTOR = 50;
+
+export function recordAttemptStart(
+  db: Conn,
+  input: {
+    attemptId: string;
+    profileId: string;
+    actorId: string;
+    mode: VerificationMode;
+    requestedAt: string;
+  },
+): void {
+  db.insert(attempts)
+    .values({
+      id: input.attemptId,
+      profileId: input.profileId,
+      actorId: input.actorId,
+      mode: input.mode,
+      requestedAt: input.requestedAt,
+      outcome: 'in_progress',
+    })
+    .onConflictDoNothing()
+    .run();
+  const keep = db
+    .select({ id: attempts.id })
+    .from(attempts)
+    .where(and(eq(attempts.profileId, input.profileId), eq(attempts.actorId, input.actorId)))
+    .orderBy(desc(attempts.requestedAt))
+    .limit(KEEP_PER_ACTOR)
+    .all()
+    .map((row) => row.id);
+  db.delete(attempts)
+    .where(
+      and(
+        eq(attempts.profileId, input.profileId),
+        eq(attempts.actorId, input.actorId),
+        notInArray(attempts.id, keep),
+      ),
+    )
+    .run();
+}
+
+export function recordAttemptEnd(
+  db: Conn,
+  attemptId: string,
+  end: { at: string; outcome: 'verified' } | { at: string; outcome: 'failed'; failure: Failure },
+): void {
+  db.update(attempts)
+    .set({
+      endedAt: end.at,
+      outcome: end.outcome,
+      failure: end.outcome === 'failed' ? end.failure : null,
+    })
+    .where(eq(attempts.id, attemptId))
+    .run();
+}
+
+/** Attempts that were running when a state change dropped them (reset, actor removed). */
+export function abandonAttempts(db: Conn, attemptIds: readonly string[], at: string): void {
+  if (attemptIds.length === 0) return;
+  db.update(attempts)
+    .set({ endedAt: at, outcome: 'failed' })
+    .where(and(inArray(attempts.id, [...attemptIds]), eq(attempts.outcome, 'in_progress')))
+    .run();
+}
+
+export function attemptHistory(
+  db: Conn,
+  query: { profileId: string; actorId?: string; limit: number },
+): AttemptRecord[] {
+  return db
+    .select()
+    .from(attempts)
+    .where(
+      query.actorId === undefined
+        ? eq(attempts.profileId, query.profileId)
+        : and(eq(attempts.profileId, query.profileId), eq(attempts.actorId, query.actorId)),
+    )
+    .orderBy(desc(attempts.requestedAt))
+    .limit(query.limit)
+    .all()
+    .map((row) => ({
+      attemptId: row.id,
+      actorId: row.actorId,
+      mode: row.mode,
+      requestedAt: row.requestedAt,
+      outcome: row.outcome,
+      ...(row.endedAt === null ? {} : { endedAt: row.endedAt }),
+      ...(row.failure === null ? {} : { failure: row.failure as Failure }),
+    }));
+}

@@ -1,0 +1,63 @@
+// Verification as operators drive it: Verify (idempotent), Cancel, the live status of every
+// profile's actors, and each actor's recent attempts.
+import { TRPCError } from '@trpc/server';
+import {
+  cancelResultSchema,
+  profileListItem,
+  profileStatusEventSchema,
+  verificationHistoryQuerySchema,
+  verificationHistorySchema,
+  verificationTargetSchema,
+  verifyResultSchema,
+  type ProfileStatusEvent,
+} from '@email-profiles/core';
+import { z } from 'zod';
+import {
+  attemptHistory,
+  getProfileVerification,
+  getPublicProfile,
+  type Conn,
+} from '../db/index.js';
+import { operatorProcedure, router } from '../trpc.js';
+
+/** A profile's row of the profiles table, or undefined once it is deleted. */
+export function profileRow(db: Conn, profileId: string): ProfileStatusEvent | undefined {
+  const profile = getPublicProfile(db, profileId);
+  return profile && profileListItem(profile, getProfileVerification(db, profileId));
+}
+
+export const verificationRouter = router({
+  verify: operatorProcedure
+    .input(verificationTargetSchema)
+    .output(verifyResultSchema)
+    .mutation(({ ctx, input }) => ctx.orchestrator.verify(input)),
+
+  cancel: operatorProcedure
+    .input(verificationTargetSchema)
+    .output(cancelResultSchema)
+    .mutation(({ ctx, input }) => ctx.orchestrator.cancel(input)),
+
+  /** The row of each profile whose statuses change, as they change (one profile, or all). */
+  onStatus: operatorProcedure
+    .input(z.object({ profileId: z.string().optional() }).optional())
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const profileId of ctx.events.profiles(signal)) {
+        if (input?.profileId !== undefined && input.profileId !== profileId) continue;
+        const row = profileRow(ctx.db, profileId);
+        if (row) yield profileStatusEventSchema.parse(row);
+      }
+    }),
+
+  history: operatorProcedure
+    .input(verificationHistoryQuerySchema)
+    .output(verificationHistorySchema)
+    .query(({ ctx, input }) => {
+      if (!getPublicProfile(ctx.db, input.profileId)) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: `There is no profile "${input.profileId}"`,
+        });
+      }
+      return attemptHistory(ctx.db, input);
+    }),
+});

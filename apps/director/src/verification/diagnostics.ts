@@ -1,0 +1,183 @@
+// Connectivity checks: the probe, run by one or all of a profile's actors, its steps streamed as
+// they complete. Runs live in memory (the newest few); their tasks go through the same queue as
+// verification.
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import {
+  explainFailure,
+  transportErrorCodes,
+  type DiagnosticsActor,
+  type DiagnosticsSnapshot,
+  type Failure,
+  type ProbeReport,
+  type ProbeStep,
+  type VerificationTarget,
+} from '@email-profiles/core';
+import { enqueueTask, finishTask, getActor, getPublicProfile, type TaskRow } from '../db/index.js';
+import { connectionOf } from '../routers/actors.js';
+import type { OrchestratorDeps } from './orchestrator.js';
+
+/** A probe stops itself well before this; past it, the check is given up. */
+const PROBE_DEADLINE_MS = 90_000;
+const KEPT_RUNS = 200;
+const MAX_STEPS = 100;
+
+type Run = DiagnosticsSnapshot & { deadlineAt: number };
+
+export class Diagnostics {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly deps: OrchestratorDeps) {}
+
+  start(target: VerificationTarget): DiagnosticsSnapshot {
+    const { db } = this.deps;
+    const profile = getPublicProfile(db, target.profileId);
+    if (!profile) {
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message: `There is no profile "${target.profileId}"`,
+      });
+    }
+    if (target.actorId !== undefined && !profile.actorIds.includes(target.actorId)) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `Actor "${target.actorId}" is not assigned to this profile`,
+      });
+    }
+    const actorIds = target.actorId === undefined ? profile.actorIds : [target.actorId];
+    const startedAt = new Date();
+    const runId = randomUUID();
+    const deadlineAt = startedAt.getTime() + PROBE_DEADLINE_MS;
+    const actors = actorIds.map((actorId): DiagnosticsActor => {
+      const actor = getActor(db, actorId);
+      if (!actor || connectionOf(actor.lastSeenAt) === 'offline') {
+        return {
+          actorId,
+          taskId: randomUUID(),
+          status: 'failed',
+          steps: [],
+          failure: explainFailure({
+            stage: 'timeout',
+            errorCode: transportErrorCodes.actorOffline,
+          }),
+        };
+      }
+      const task = enqueueTask(db, {
+        actorId,
+        profileId: profile.id,
+        kind: 'probe',
+        payload: { runId, deadlineAt: new Date(deadlineAt).toISOString() },
+      });
+      return { actorId, taskId: task.id, status: 'queued', steps: [] };
+    });
+    const run: Run = {
+      runId,
+      profileId: profile.id,
+      startedAt: startedAt.toISOString(),
+      done: false,
+      actors,
+      deadlineAt,
+    };
+    this.keep(run);
+    this.changed(run);
+    for (const actor of actors) {
+      if (actor.status === 'queued') this.deps.events.taskQueued(actor.actorId);
+    }
+    this.deps.log.info(
+      { profileId: profile.id, runId, actors: actors.length },
+      'connectivity check started',
+    );
+    return snapshot(run);
+  }
+
+  get(runId: string): DiagnosticsSnapshot | undefined {
+    const run = this.runs.get(runId);
+    return run && snapshot(run);
+  }
+
+  leased(task: TaskRow): void {
+    this.update(task, (actor) =>
+      actor.status === 'queued' ? { ...actor, status: 'running' } : actor,
+    );
+  }
+
+  step(task: TaskRow, step: ProbeStep): void {
+    this.update(task, (actor) =>
+      actor.steps.length >= MAX_STEPS
+        ? actor
+        : { ...actor, status: 'running', steps: [...actor.steps, step] },
+    );
+  }
+
+  finish(task: TaskRow, outcome: { report: ProbeReport } | { failure: Failure }): void {
+    this.update(task, (actor) =>
+      'report' in outcome
+        ? { ...actor, status: 'done', steps: outcome.report.steps, report: outcome.report }
+        : { ...actor, status: 'failed', failure: outcome.failure },
+    );
+  }
+
+  /** Gives up on checks past their deadline (an actor that never took its task). */
+  sweep(at: Date): void {
+    for (const run of this.runs.values()) {
+      if (run.done || run.deadlineAt > at.getTime()) continue;
+      const late = explainFailure({
+        stage: 'timeout',
+        errorCode: transportErrorCodes.actorOffline,
+      });
+      run.actors = run.actors.map((actor) => {
+        if (actor.status !== 'queued' && actor.status !== 'running') return actor;
+        finishTask(this.deps.db, actor.taskId, 'failed', { timedOut: true });
+        return {
+          ...actor,
+          status: 'failed',
+          failure: actor.status === 'queued' ? late : timedOut(),
+        };
+      });
+      this.settle(run);
+    }
+  }
+
+  private update(task: TaskRow, change: (actor: DiagnosticsActor) => DiagnosticsActor): void {
+    const runId = task.payload.runId;
+    const run = typeof runId === 'string' ? this.runs.get(runId) : undefined;
+    if (!run) return;
+    run.actors = run.actors.map((actor) => (actor.taskId === task.id ? change(actor) : actor));
+    this.settle(run);
+  }
+
+  private settle(run: Run): void {
+    run.done = run.actors.every((actor) => actor.status === 'done' || actor.status === 'failed');
+    this.changed(run);
+  }
+
+  private changed(run: Run): void {
+    this.deps.events.diagnosticsChanged(run.runId);
+  }
+
+  private keep(run: Run): void {
+    this.runs.set(run.runId, run);
+    for (const oldest of this.runs.keys()) {
+      if (this.runs.size <= KEPT_RUNS) break;
+      this.runs.delete(oldest);
+    }
+  }
+}
+
+function snapshot(run: Run): DiagnosticsSnapshot {
+  return structuredClone({
+    runId: run.runId,
+    profileId: run.profileId,
+    startedAt: run.startedAt,
+    done: run.done,
+    actors: run.actors,
+  });
+}
+
+function timedOut(): Failure {
+  return {
+    ...explainFailure({ stage: 'timeout' }),
+    summary: 'The connectivity check did not finish in time.',
+    hint: 'The actor started the check but did not report its result. Check the actor agent on its host, then run the check again.',
+  };
+}

@@ -1,0 +1,606 @@
+// The verification orchestrator: turns Verify and Cancel into attempts (core's state machine),
+// sends the coded emails, queues find-code tasks for the actors, takes their progress and
+// results, and ends what nobody finishes: attempts past their deadline, tasks whose actor
+// stopped renewing the lease. Everything it knows is in the database, so a restarted Director
+// resumes where it stopped.
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import type { Logger } from 'pino';
+import {
+  explainFailure,
+  isInProgress,
+  planVerify,
+  reduceProfile,
+  taskProfileSchema,
+  transportErrorCodes,
+  verificationSubject,
+  type ActorEvent,
+  type ActorTask,
+  type Attempt,
+  type CancelResult,
+  type Failure,
+  type HeartbeatReply,
+  type TaskAck,
+  type TaskProgress,
+  type TaskResult,
+  type VerificationTarget,
+  type VerifyResult,
+} from '@email-profiles/core';
+import type { Config } from '../config.js';
+import {
+  enqueueTask,
+  expiredLeases,
+  finishTask,
+  getActor,
+  getProfileVerification,
+  getPublicMailSettings,
+  getPublicProfile,
+  leasedTask,
+  leaseTasks,
+  liveTasksOfAttempts,
+  liveTasksOfProfile,
+  loadMailSettings,
+  loadProfile,
+  pruneTasks,
+  putActorVerification,
+  putProfileVerification,
+  recordAttemptEnd,
+  recordAttemptStart,
+  releaseTasks,
+  renewLeases,
+  touchActor,
+  verificationsInProgress,
+  type ActorRecord,
+  type Conn,
+  type TaskRow,
+} from '../db/index.js';
+import { directorSender } from '../mail/sender.js';
+import { connectionOf } from '../routers/actors.js';
+import type { Vault } from '../secrets/vault.js';
+import { Diagnostics } from './diagnostics.js';
+import type { DirectorEvents } from './events.js';
+
+export type OrchestratorTiming = {
+  /** How long a task stays leased without a heartbeat; actors heartbeat every 10 s. */
+  leaseMs: number;
+  sweepMs: number;
+  /** After the deadline, the actor's own "not found" (with its details) is awaited this long. */
+  deadlineGraceMs: number;
+};
+
+export const defaultTiming: OrchestratorTiming = {
+  leaseMs: 30_000,
+  sweepMs: 1_000,
+  deadlineGraceMs: 10_000,
+};
+const SEND_CONCURRENCY = 8;
+/** Mail older than the attempt by this much is ignored (automatic: clocks may disagree). */
+const AUTOMATIC_LOOKBACK_MS = 10 * 60_000;
+/** Manual mode: the user may have sent the email before clicking Verify. */
+const MANUAL_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
+const TASK_RETENTION_MS = 24 * 60 * 60_000;
+
+export type OrchestratorDeps = {
+  db: Conn;
+  vault: Vault;
+  log: Logger;
+  config: Config;
+  events: DirectorEvents;
+  /** Tests shorten these. */
+  timing?: Partial<OrchestratorTiming>;
+};
+
+type FindPayload = { code: string; since: string; deadlineAt: string };
+
+const failure = (errorCode: string): Failure => explainFailure({ stage: 'timeout', errorCode });
+
+export class Orchestrator {
+  readonly diagnostics: Diagnostics;
+  private readonly stopping = new AbortController();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sends: Promise<void>[] = [];
+  private readonly sendQueue: (() => Promise<void>)[] = [];
+  private activeSends = 0;
+
+  private readonly timing: OrchestratorTiming;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.diagnostics = new Diagnostics(deps);
+    this.timing = { ...defaultTiming, ...deps.timing };
+  }
+
+  /** Resumes what a previous run left in progress, then sweeps every second. */
+  start(): void {
+    const { db } = this.deps;
+    for (const { profileId, actorId, state } of verificationsInProgress(db)) {
+      if (!('attempt' in state)) continue;
+      if (state.status === 'requested' && state.attempt.mode === 'automatic') {
+        this.queueSend(profileId, actorId, state.attempt);
+      } else if (liveTasksOfAttempts(db, [state.attempt.id]).length === 0) {
+        this.queueFind(profileId, actorId, state.attempt);
+      }
+    }
+    this.sweep();
+    this.sweeper = setInterval(() => {
+      this.sweep();
+    }, this.timing.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Stops sweeping and aborts the emails being sent (their attempts resume at the next start). */
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sendQueue.length = 0;
+    this.stopping.abort();
+    await Promise.allSettled(this.sends);
+  }
+
+  verify(target: VerificationTarget): VerifyResult {
+    const { db, config } = this.deps;
+    const profile = getPublicProfile(db, target.profileId);
+    if (!profile) throw noSuchProfile(target.profileId);
+    const targets = this.targets(profile.actorIds, target);
+    const state = getProfileVerification(db, profile.id);
+    if (!state) throw noSuchProfile(profile.id);
+    const running = (actorId: string) => {
+      const actor = state.actors[actorId];
+      return actor !== undefined && isInProgress(actor);
+    };
+    const alreadyRunning = targets.filter(running);
+    const toStart = targets.filter((actorId) => !running(actorId));
+    if (toStart.length === 0) return { started: [], alreadyRunning };
+
+    if (state.mode === 'automatic' && !getPublicMailSettings(db)) {
+      throw precondition(
+        "Configure the Director's mail settings, or enable Send verification email manually",
+      );
+    }
+    if (profile.serverType === 'gmail' && !profile.consentGranted) {
+      throw precondition(
+        'Authorise with Google first: the Director needs the mailbox owner\'s consent to read it (Edit the profile, then "Authorise with Google")',
+      );
+    }
+    const actors = toStart.map((actorId) => getActor(db, actorId));
+    const offline = actors.filter(
+      (actor): actor is ActorRecord =>
+        actor !== undefined && connectionOf(actor.lastSeenAt) === 'offline',
+    );
+    if (offline.length === toStart.length) {
+      throw precondition(
+        `No actor of this profile is online: ${offline.map(describeOffline).join(', ')}. Start the actor agent on its host, or assign an online actor.`,
+      );
+    }
+
+    const at = new Date();
+    const plan = planVerify(state, {
+      actorIds: toStart,
+      now: at,
+      timeoutMs: config.verifyTimeoutMs,
+      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      newAttemptId: randomUUID,
+    });
+    const offlineIds = new Set(offline.map((actor) => actor.id));
+    db.transaction((tx) => {
+      let next = reduceProfile(state, plan);
+      for (const { actorId, attempt } of plan.attempts) {
+        if (!next.ok) break;
+        if (offlineIds.has(actorId)) {
+          next = reduceProfile(next.state, {
+            type: 'actor',
+            actorId,
+            event: {
+              type: 'failed',
+              attemptId: attempt.id,
+              at: at.toISOString(),
+              failure: failure(transportErrorCodes.actorOffline),
+            },
+          });
+        }
+      }
+      if (!next.ok) throw new Error(`Verify was refused: ${next.rejection.message}`);
+      putProfileVerification(tx, profile.id, next.state);
+      for (const { actorId, attempt } of plan.attempts) {
+        recordAttemptStart(tx, {
+          ...attempt,
+          attemptId: attempt.id,
+          profileId: profile.id,
+          actorId,
+        });
+        const actorState = next.state.actors[actorId];
+        if (actorState?.status === 'failed') {
+          recordAttemptEnd(tx, attempt.id, {
+            at: actorState.failedAt,
+            outcome: 'failed',
+            failure: actorState.failure,
+          });
+        }
+      }
+    });
+    this.deps.events.profileChanged(profile.id);
+    this.deps.log.info(
+      { profileId: profile.id, mode: state.mode, actors: toStart.length, offline: offline.length },
+      'verification started',
+    );
+    for (const { actorId, attempt } of plan.attempts) {
+      if (offlineIds.has(actorId)) continue;
+      if (attempt.mode === 'automatic') this.queueSend(profile.id, actorId, attempt);
+      else this.queueFind(profile.id, actorId, attempt);
+    }
+    return { started: toStart, alreadyRunning };
+  }
+
+  cancel(target: VerificationTarget): CancelResult {
+    const { db } = this.deps;
+    const profile = getPublicProfile(db, target.profileId);
+    if (!profile) throw noSuchProfile(target.profileId);
+    const targets = this.targets(profile.actorIds, target);
+    const state = getProfileVerification(db, profile.id);
+    if (!state) throw noSuchProfile(profile.id);
+    const at = new Date().toISOString();
+    const cancelled: string[] = [];
+    for (const actorId of targets) {
+      const actor = state.actors[actorId];
+      if (actor === undefined || !isInProgress(actor) || !('attempt' in actor)) continue;
+      if (this.apply(profile.id, actorId, { type: 'cancelled', attemptId: actor.attempt.id, at })) {
+        cancelled.push(actorId);
+        this.endTasks([actor.attempt.id], { cancelled: true });
+      }
+    }
+    if (cancelled.length > 0) {
+      this.deps.log.info(
+        { profileId: profile.id, actors: cancelled.length },
+        'verification cancelled',
+      );
+    }
+    return { cancelled };
+  }
+
+  /**
+   * After a profile was edited: attempts that the change dropped (reset, actor removed) stop,
+   * and their tasks with them.
+   */
+  profileEdited(profileId: string): void {
+    const { db } = this.deps;
+    const state = getProfileVerification(db, profileId);
+    const current = new Set(
+      Object.values(state?.actors ?? {}).flatMap((actor) =>
+        'attempt' in actor && isInProgress(actor) ? [actor.attempt.id] : [],
+      ),
+    );
+    const dropped = liveTasksOfProfile(db, profileId, 'find_code').filter(
+      (task) => task.attemptId === null || !current.has(task.attemptId),
+    );
+    for (const task of dropped) finishTask(db, task.id, 'failed', { cancelled: true });
+    this.deps.events.profileChanged(profileId);
+  }
+
+  // --- The actor API ---------------------------------------------------------------------
+
+  /** Long-poll: the actor's queued tasks, leased to it, as soon as there are any. */
+  async nextTasks(
+    actor: ActorRecord,
+    input: { max: number; waitMs: number },
+    signal?: AbortSignal,
+  ): Promise<ActorTask[]> {
+    const { db, events } = this.deps;
+    const until = Date.now() + input.waitMs;
+    for (;;) {
+      touchActor(db, actor.id);
+      const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
+      const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
+      if (tasks.length > 0 || Date.now() >= until || signal?.aborted === true) return tasks;
+      await events.waitForTask(actor.id, until - Date.now(), signal);
+    }
+  }
+
+  heartbeat(actor: ActorRecord, runningTaskIds: string[]): HeartbeatReply {
+    const { db } = this.deps;
+    touchActor(db, actor.id);
+    const leaseExpiresAt = this.leaseEnd();
+    return {
+      serverTime: new Date().toISOString(),
+      cancelTaskIds: renewLeases(db, actor.id, runningTaskIds, leaseExpiresAt),
+      leaseExpiresAt,
+    };
+  }
+
+  progress(actor: ActorRecord, progress: TaskProgress): TaskAck {
+    const { db } = this.deps;
+    touchActor(db, actor.id);
+    const task = leasedTask(db, actor.id, progress.taskId);
+    if (!task) return { accepted: false };
+    if (progress.type === 'check_started') {
+      if (task.kind !== 'find_code' || task.attemptId === null) throw wrongKind(task);
+      this.apply(task.profileId, actor.id, {
+        type: 'check_started',
+        attemptId: task.attemptId,
+        at: new Date().toISOString(),
+      });
+      return { accepted: true };
+    }
+    if (task.kind !== 'probe') throw wrongKind(task);
+    this.diagnostics.step(task, progress.step);
+    return { accepted: true };
+  }
+
+  complete(actor: ActorRecord, result: TaskResult): TaskAck {
+    const { db } = this.deps;
+    touchActor(db, actor.id);
+    const task = leasedTask(db, actor.id, result.taskId);
+    if (!task) return { accepted: false };
+    if (result.kind !== 'error' && result.kind !== task.kind) throw wrongKind(task);
+    const ok =
+      result.kind === 'find_code'
+        ? result.result.found
+        : result.kind === 'probe'
+          ? result.report.ok
+          : false;
+    if (!finishTask(db, task.id, ok ? 'done' : 'failed', result)) return { accepted: false };
+    const at = new Date().toISOString();
+    if (task.kind === 'probe') {
+      if (result.kind === 'probe') this.diagnostics.finish(task, { report: result.report });
+      else if (result.kind === 'error') this.diagnostics.finish(task, { failure: result.failure });
+      return { accepted: true };
+    }
+    const attemptId = task.attemptId ?? '';
+    if (result.kind === 'find_code' && result.result.found) {
+      // An actor may find the code before its "check started" arrives (or instead of it).
+      this.apply(task.profileId, actor.id, { type: 'check_started', attemptId, at }, true);
+      this.apply(task.profileId, actor.id, { type: 'code_found', attemptId, at });
+    } else {
+      const why =
+        result.kind === 'error'
+          ? result.failure
+          : result.kind === 'find_code' && !result.result.found
+            ? result.result.failure
+            : failure(transportErrorCodes.protocolViolation);
+      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure: why });
+    }
+    return { accepted: true };
+  }
+
+  release(actor: ActorRecord, taskIds: string[]): number {
+    const released = releaseTasks(this.deps.db, actor.id, taskIds);
+    if (released > 0) this.deps.events.taskQueued(actor.id);
+    return released;
+  }
+
+  // --- Internals -------------------------------------------------------------------------
+
+  private leaseEnd(): string {
+    return new Date(Date.now() + this.timing.leaseMs).toISOString();
+  }
+
+  /** The actors a Verify or Cancel is about: one (which must be assigned) or all. */
+  private targets(assigned: string[], target: VerificationTarget): string[] {
+    if (target.actorId === undefined) return assigned;
+    if (!assigned.includes(target.actorId)) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `Actor "${target.actorId}" is not assigned to this profile`,
+      });
+    }
+    return [target.actorId];
+  }
+
+  /**
+   * Applies one event to one actor's state and records the attempt's end; false (and nothing
+   * stored) when the state machine refuses it, e.g. for an attempt that is no longer current.
+   */
+  private apply(profileId: string, actorId: string, event: ActorEvent, quiet = false): boolean {
+    const { db, log, events } = this.deps;
+    const applied = db.transaction((tx) => {
+      const state = getProfileVerification(tx, profileId);
+      if (!state) return false;
+      const next = reduceProfile(state, { type: 'actor', actorId, event });
+      if (!next.ok) {
+        if (!quiet)
+          log.debug(
+            { profileId, actorId, event: event.type, why: next.rejection },
+            'event refused',
+          );
+        return false;
+      }
+      const actorState = next.state.actors[actorId];
+      if (!actorState) return false;
+      putActorVerification(tx, profileId, actorId, actorState);
+      if (actorState.status === 'verified') {
+        recordAttemptEnd(tx, actorState.attempt.id, {
+          at: actorState.verifiedAt,
+          outcome: 'verified',
+        });
+      } else if (actorState.status === 'failed') {
+        recordAttemptEnd(tx, actorState.attempt.id, {
+          at: actorState.failedAt,
+          outcome: 'failed',
+          failure: actorState.failure,
+        });
+      }
+      return true;
+    });
+    if (applied) {
+      events.profileChanged(profileId);
+      if (event.type === 'code_found' || event.type === 'failed' || event.type === 'timed_out') {
+        log.info({ profileId, actorId, outcome: event.type }, 'verification attempt ended');
+      }
+    }
+    return applied;
+  }
+
+  private queueSend(profileId: string, actorId: string, attempt: Attempt): void {
+    this.sendQueue.push(() => this.send(profileId, actorId, attempt));
+    this.drainSends();
+  }
+
+  private drainSends(): void {
+    while (this.activeSends < SEND_CONCURRENCY && this.sendQueue.length > 0) {
+      const job = this.sendQueue.shift();
+      if (!job) break;
+      this.activeSends += 1;
+      const running = job()
+        .catch((error: unknown) => {
+          this.deps.log.error({ err: error }, 'sending a verification email failed unexpectedly');
+        })
+        .finally(() => {
+          this.activeSends -= 1;
+          this.sends = this.sends.filter((send) => send !== running);
+          this.drainSends();
+        });
+      this.sends.push(running);
+    }
+  }
+
+  /** Automatic mode: one email per actor, from the Director's mail settings, then the check. */
+  private async send(profileId: string, actorId: string, attempt: Attempt): Promise<void> {
+    const { db, vault } = this.deps;
+    const state = getProfileVerification(db, profileId)?.actors[actorId];
+    if (state?.status !== 'requested' || state.attempt.id !== attempt.id) return;
+    const profile = getPublicProfile(db, profileId);
+    const settings = loadMailSettings(db, vault);
+    const at = () => new Date().toISOString();
+    if (!profile || !settings) {
+      this.apply(profileId, actorId, {
+        type: 'failed',
+        attemptId: attempt.id,
+        at: at(),
+        failure: {
+          ...explainFailure({ stage: 'config' }),
+          summary: "The Director's mail settings were removed before the email was sent.",
+          hint: "Configure the Director's mail settings, or enable Send verification email manually, then verify again.",
+        },
+      });
+      return;
+    }
+    const remaining = Date.parse(attempt.deadlineAt) - Date.now();
+    const signal = AbortSignal.any([
+      this.stopping.signal,
+      AbortSignal.timeout(Math.max(remaining, 1)),
+    ]);
+    const result = await directorSender(settings).send(
+      {
+        from: settings.fromAddress,
+        ...(settings.fromName ? { fromName: settings.fromName } : {}),
+        to: profile.emailAddress,
+        subject: verificationSubject(attempt.code),
+        text: [
+          'This email was sent by the Email Profiles Director to verify that an actor can read this mailbox.',
+          'It carries no content and can be deleted.',
+        ].join('\n'),
+      },
+      { signal },
+    );
+    if (this.stopping.signal.aborted) return; // resumed at the next start
+    if (!result.ok) {
+      this.apply(profileId, actorId, {
+        type: 'failed',
+        attemptId: attempt.id,
+        at: at(),
+        failure: result.failure,
+      });
+      return;
+    }
+    if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
+      this.queueFind(profileId, actorId, attempt);
+    }
+  }
+
+  private queueFind(profileId: string, actorId: string, attempt: Attempt): void {
+    const lookback = attempt.mode === 'manual' ? MANUAL_LOOKBACK_MS : AUTOMATIC_LOOKBACK_MS;
+    const payload: FindPayload = {
+      code: attempt.code,
+      since: new Date(Date.parse(attempt.requestedAt) - lookback).toISOString(),
+      deadlineAt: attempt.deadlineAt,
+    };
+    enqueueTask(this.deps.db, {
+      actorId,
+      profileId,
+      kind: 'find_code',
+      payload,
+      attemptId: attempt.id,
+    });
+    this.deps.events.taskQueued(actorId);
+  }
+
+  /** The task as the actor receives it, with the profile's credentials; undefined if void. */
+  private toActorTask(actor: ActorRecord, row: TaskRow): ActorTask | undefined {
+    const { db, vault } = this.deps;
+    const profile = loadProfile(db, vault, row.profileId);
+    if (!profile?.actorIds.includes(actor.id)) {
+      finishTask(db, row.id, 'failed', { cancelled: true });
+      return undefined;
+    }
+    const base = {
+      id: row.id,
+      profile: taskProfileSchema.parse(profile),
+      leaseExpiresAt: row.leaseExpiresAt ?? this.leaseEnd(),
+    };
+    if (row.kind === 'probe') {
+      this.diagnostics.leased(row);
+      return { ...base, kind: 'probe', deadlineAt: String(row.payload.deadlineAt) };
+    }
+    const payload = row.payload as FindPayload;
+    return { ...base, kind: 'find_code', ...payload };
+  }
+
+  private endTasks(attemptIds: string[], result: unknown): void {
+    for (const task of liveTasksOfAttempts(this.deps.db, attemptIds)) {
+      finishTask(this.deps.db, task.id, 'failed', result);
+    }
+  }
+
+  /** Ends what nobody will finish: lost leases, attempts past their deadline, stale checks. */
+  sweep(at: Date = new Date()): void {
+    const { db, log } = this.deps;
+    try {
+      for (const task of expiredLeases(db, at.toISOString())) {
+        if (!finishTask(db, task.id, 'failed', { lost: true })) continue;
+        log.warn({ taskId: task.id, actorId: task.actorId, kind: task.kind }, 'task lease expired');
+        const lost = failure(transportErrorCodes.actorLost);
+        if (task.kind === 'probe') this.diagnostics.finish(task, { failure: lost });
+        else if (task.attemptId !== null) {
+          this.apply(task.profileId, task.actorId, {
+            type: 'failed',
+            attemptId: task.attemptId,
+            at: at.toISOString(),
+            failure: lost,
+          });
+        }
+      }
+      const overdue = at.getTime() - this.timing.deadlineGraceMs;
+      for (const { profileId, actorId, state } of verificationsInProgress(db)) {
+        if (!('attempt' in state) || Date.parse(state.attempt.deadlineAt) > overdue) continue;
+        this.apply(profileId, actorId, {
+          type: 'timed_out',
+          attemptId: state.attempt.id,
+          at: at.toISOString(),
+        });
+        this.endTasks([state.attempt.id], { timedOut: true });
+      }
+      this.diagnostics.sweep(at);
+      pruneTasks(db, new Date(at.getTime() - TASK_RETENTION_MS).toISOString());
+    } catch (error) {
+      log.error({ err: error }, 'verification sweep failed');
+    }
+  }
+}
+
+function describeOffline(actor: ActorRecord): string {
+  return actor.lastSeenAt === null
+    ? `"${actor.name}" (never connected)`
+    : `"${actor.name}" (last seen ${actor.lastSeenAt})`;
+}
+
+function noSuchProfile(id: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `There is no profile "${id}"` });
+}
+
+function precondition(message: string): TRPCError {
+  return new TRPCError({ code: 'PRECONDITION_FAILED', message });
+}
+
+function wrongKind(task: TaskRow): TRPCError {
+  return new TRPCError({
+    code: 'BAD_REQUEST',
+    message: `Task ${task.id} is a ${task.kind} task: that report does not fit it`,
+  });
+}
