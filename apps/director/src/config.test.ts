@@ -22,6 +22,12 @@ describe('configuration', () => {
         EMAIL_PROFILES_DATA_DIR: '/var/lib/email-profiles',
         EMAIL_PROFILES_VERIFY_TIMEOUT_S: '30',
         EMAIL_PROFILES_LOG_LEVEL: 'debug',
+        EMAIL_PROFILES_PUBLIC_URL: 'https://profiles.example.test/',
+        EMAIL_PROFILES_GRAPH_LOGIN_URL: 'http://127.0.0.1:9001',
+        EMAIL_PROFILES_GRAPH_URL: 'http://127.0.0.1:9001/',
+        EMAIL_PROFILES_GOOGLE_AUTH_URL: 'http://127.0.0.1:9002/o/oauth2/v2/auth',
+        EMAIL_PROFILES_GOOGLE_TOKEN_URL: 'http://127.0.0.1:9002/token',
+        EMAIL_PROFILES_GOOGLE_API_URL: 'http://127.0.0.1:9002',
       }),
     ).toEqual({
       host: '0.0.0.0',
@@ -30,7 +36,35 @@ describe('configuration', () => {
       masterKey: undefined,
       verifyTimeoutMs: 30_000,
       logLevel: 'debug',
+      publicUrl: 'https://profiles.example.test',
+      mailEndpoints: {
+        graph: { login: 'http://127.0.0.1:9001', graph: 'http://127.0.0.1:9001' },
+        google: {
+          auth: 'http://127.0.0.1:9002/o/oauth2/v2/auth',
+          token: 'http://127.0.0.1:9002/token',
+          api: 'http://127.0.0.1:9002/',
+        },
+      },
     });
+    expect(loadConfig({})).toMatchObject({ publicUrl: undefined, mailEndpoints: {} });
+  });
+
+  it('checks the URLs and that the Graph overrides come as a pair', () => {
+    expect(() =>
+      loadConfig({
+        EMAIL_PROFILES_PUBLIC_URL: 'profiles.example.test',
+        EMAIL_PROFILES_GOOGLE_TOKEN_URL: 'https://user:pw@token.example.test',
+      }),
+    ).toThrow(
+      [
+        'Invalid configuration:',
+        '  EMAIL_PROFILES_PUBLIC_URL must be an http:// or https:// URL without user, query or fragment (got "profiles.example.test")',
+        '  EMAIL_PROFILES_GOOGLE_TOKEN_URL must be an http:// or https:// URL without user, query or fragment (got "https://user:pw@token.example.test")',
+      ].join('\n'),
+    );
+    expect(() => loadConfig({ EMAIL_PROFILES_GRAPH_LOGIN_URL: 'http://127.0.0.1:9001' })).toThrow(
+      'EMAIL_PROFILES_GRAPH_URL and EMAIL_PROFILES_GRAPH_LOGIN_URL must be set together',
+    );
   });
 
   it('reports every bad value at once, naming the variable and what was given', () => {

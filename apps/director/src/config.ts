@@ -3,6 +3,28 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { checkHost } from '@email-profiles/core';
+import type { GoogleEndpoints } from '@email-profiles/transport-gmail';
+import type { GraphEndpoints } from '@email-profiles/transport-graph';
+
+/** An absolute http(s) URL without credentials, query or fragment; trailing slashes dropped. */
+const baseUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (
+        (url.protocol === 'http:' || url.protocol === 'https:') &&
+        url.username === '' &&
+        url.password === '' &&
+        url.search === '' &&
+        url.hash === ''
+      );
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL without user, query or fragment')
+  .transform((value) => value.replace(/\/+$/, ''))
+  .optional();
 
 const env = z.object({
   EMAIL_PROFILES_HOST: z
@@ -31,7 +53,18 @@ const env = z.object({
   EMAIL_PROFILES_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  /** How browsers reach the Director (behind a proxy); Google's consent redirects back here. */
+  EMAIL_PROFILES_PUBLIC_URL: baseUrl,
+  // Test or proxy overrides of where the Director's own Graph and Gmail senders send requests.
+  EMAIL_PROFILES_GRAPH_LOGIN_URL: baseUrl,
+  EMAIL_PROFILES_GRAPH_URL: baseUrl,
+  EMAIL_PROFILES_GOOGLE_AUTH_URL: baseUrl,
+  EMAIL_PROFILES_GOOGLE_TOKEN_URL: baseUrl,
+  EMAIL_PROFILES_GOOGLE_API_URL: baseUrl,
 });
+
+/** Where the Director's Graph and Gmail senders go instead of Microsoft's and Google's hosts. */
+export type MailEndpoints = { graph?: GraphEndpoints; google?: Partial<GoogleEndpoints> };
 
 export type Config = {
   host: string;
@@ -40,6 +73,9 @@ export type Config = {
   masterKey: string | undefined;
   verifyTimeoutMs: number;
   logLevel: z.infer<typeof env>['EMAIL_PROFILES_LOG_LEVEL'];
+  /** Undefined: the URL the Director listens on. */
+  publicUrl: string | undefined;
+  mailEndpoints: MailEndpoints;
 };
 
 export class ConfigError extends Error {
@@ -48,7 +84,17 @@ export class ConfigError extends Error {
 
 /** Reads the configuration; every invalid variable is reported at once. */
 export function loadConfig(variables: Record<string, string | undefined> = process.env): Config {
-  const parsed = env.safeParse(variables);
+  const parsed = env
+    .refine(
+      (value) =>
+        (value.EMAIL_PROFILES_GRAPH_LOGIN_URL === undefined) ===
+        (value.EMAIL_PROFILES_GRAPH_URL === undefined),
+      {
+        path: ['EMAIL_PROFILES_GRAPH_URL'],
+        error: 'and EMAIL_PROFILES_GRAPH_LOGIN_URL must be set together',
+      },
+    )
+    .safeParse(variables);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -65,5 +111,23 @@ export function loadConfig(variables: Record<string, string | undefined> = proce
     masterKey: value.EMAIL_PROFILES_MASTER_KEY === '' ? undefined : value.EMAIL_PROFILES_MASTER_KEY,
     verifyTimeoutMs: value.EMAIL_PROFILES_VERIFY_TIMEOUT_S * 1000,
     logLevel: value.EMAIL_PROFILES_LOG_LEVEL,
+    publicUrl: value.EMAIL_PROFILES_PUBLIC_URL,
+    mailEndpoints: mailEndpoints(value),
+  };
+}
+
+function mailEndpoints(value: z.infer<typeof env>): MailEndpoints {
+  const google = Object.fromEntries(
+    Object.entries({
+      auth: value.EMAIL_PROFILES_GOOGLE_AUTH_URL,
+      token: value.EMAIL_PROFILES_GOOGLE_TOKEN_URL,
+      // googleapis joins paths onto its root URL, which therefore ends with a slash.
+      api: value.EMAIL_PROFILES_GOOGLE_API_URL && `${value.EMAIL_PROFILES_GOOGLE_API_URL}/`,
+    }).filter(([, url]) => url !== undefined),
+  );
+  const { EMAIL_PROFILES_GRAPH_LOGIN_URL: login, EMAIL_PROFILES_GRAPH_URL: graph } = value;
+  return {
+    ...(login !== undefined && graph !== undefined ? { graph: { login, graph } } : {}),
+    ...(Object.keys(google).length > 0 ? { google } : {}),
   };
 }

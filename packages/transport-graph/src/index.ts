@@ -16,6 +16,7 @@ export {
   type GraphTransportOptions,
 } from './config.js';
 export { GRAPH_SEND_ACCEPTED, sendMailBody } from './send.js';
+export type { GraphProbePurpose } from './probe.js';
 export { clearGraphTokenCache, tokenRoles, REFRESH_MARGIN_MS } from './token.js';
 
 export function createGraphTransport(
@@ -27,5 +28,20 @@ export function createGraphTransport(
     probe: (probeOptions) => probeGraph(config, resolved, probeOptions),
     send: (message, operation) => sendGraph(config, resolved, message, operation),
     findCode: (request, operation) => findCodeGraph(config, resolved, request, operation),
+  };
+}
+
+/**
+ * Probe and send only, for a mailbox that only sends (the Director's own mail settings): the
+ * probe checks the token and the Mail.Send permission, not reading.
+ */
+export function createGraphSender(
+  config: GraphConfig,
+  options: GraphTransportOptions = {},
+): Pick<MailboxTransport, 'probe' | 'send'> {
+  const resolved = resolveOptions(options);
+  return {
+    probe: (probeOptions) => probeGraph(config, resolved, probeOptions, 'send'),
+    send: (message, operation) => sendGraph(config, resolved, message, operation),
   };
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Failure, ProbeStep } from '@email-profiles/core';
 import type { GraphConfig } from './config.js';
+import { createGraphSender } from './index.js';
 import type { FakeApp } from './testing/fake-graph.js';
 import {
   CLIENT,
@@ -9,6 +10,7 @@ import {
   SECRET,
   TENANT,
   expectNoSecrets,
+  fast,
   useFakeGraph,
 } from './testing/harness.js';
 
@@ -213,5 +215,27 @@ describe('Graph probe', () => {
       roles: ['Mail.Read', 'Mail.Send'],
     });
     expect((await h.transport({ tenantId: 'contoso.onmicrosoft.com' }).probe()).ok).toBe(true);
+  });
+});
+
+describe('Graph sender probe (a mailbox that only sends)', () => {
+  it('needs Mail.Send only, and does not open the mailbox', async () => {
+    h.app.roles = ['Mail.Send'];
+    const report = await createGraphSender(h.config(), fast).probe();
+    expect(report.failure).toBeUndefined();
+    expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+      ['token', 'ok'],
+      ['permission', 'ok'],
+    ]);
+    expect(report.steps[1]?.summary).toMatch(/^The application may send mail/);
+    expect(h.fake.requests.map((r) => r.method)).toEqual(['POST']);
+  });
+
+  it('names Mail.Send when it is missing', async () => {
+    h.app.roles = ['Mail.Read'];
+    const report = await createGraphSender(h.config(), fast).probe();
+    expect(report.failure).toMatchObject({ stage: 'permission' });
+    expect(report.failure?.summary).toContain('Mail.Send');
+    expect(report.failure?.summary).not.toContain('Mail.Read');
   });
 });

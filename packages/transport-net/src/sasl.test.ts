@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMechanism, saslClient } from './sasl.js';
+import { chooseMechanism, mechanismWanted, saslClient, type AuthChoice } from './sasl.js';
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -27,7 +27,18 @@ describe('SASL clients', () => {
     expect(type1.readUInt32LE(8)).toBe(1);
   });
 
-  it.each<['plain' | 'ntlm', string[], string | undefined]>([
+  it('CRAM-MD5 answers the challenge with the user name and the HMAC-MD5 digest (RFC 2195 example)', () => {
+    const client = saslClient('CRAM-MD5', { username: 'tim', password: 'tanstaaftanstaaf' });
+    expect(client.initialResponse()).toBeUndefined();
+    const challenge = encode('<1896.697170952@postoffice.reston.mci.net>');
+    expect(decode(client.respond(challenge))).toBe('tim b913a602c7eda7a495b4e6e7334d3890');
+  });
+
+  it.each<[AuthChoice, string[], string | undefined]>([
+    ['login', ['PLAIN', 'LOGIN'], 'LOGIN'],
+    ['login', ['PLAIN'], undefined],
+    ['cram-md5', ['plain', 'cram-md5'], 'CRAM-MD5'],
+    ['cram-md5', ['PLAIN', 'LOGIN'], undefined],
     ['plain', ['PLAIN', 'LOGIN', 'NTLM'], 'PLAIN'],
     ['plain', ['login', 'cram-md5'], 'LOGIN'],
     ['plain', ['NTLM'], undefined],
@@ -36,5 +47,14 @@ describe('SASL clients', () => {
     ['plain', [], undefined],
   ])('auth type %s with %j offered chooses %s', (authType, offered, expected) => {
     expect(chooseMechanism(authType, offered)).toBe(expected);
+  });
+
+  it('names what each auth type needs the server to offer', () => {
+    expect((['plain', 'login', 'cram-md5', 'ntlm'] as const).map(mechanismWanted)).toEqual([
+      'PLAIN or LOGIN',
+      'LOGIN',
+      'CRAM-MD5',
+      'NTLM',
+    ]);
   });
 });

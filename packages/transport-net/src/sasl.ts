@@ -1,8 +1,10 @@
-// SASL client mechanisms the profiles use: Plain (PLAIN, or LOGIN where only that is offered)
+// SASL client mechanisms: Plain (PLAIN, or LOGIN where only that is offered), Login, CRAM-MD5
 // and NTLM. Messages are base64 strings, framed by each protocol's own AUTH command.
+import { createHmac } from 'node:crypto';
+import type { SmtpAuthMechanism } from '@email-profiles/core';
 import { ntlmSaslClient } from '@email-profiles/ntlm';
 
-export type SaslMechanism = 'PLAIN' | 'LOGIN' | 'NTLM';
+export type SaslMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'NTLM';
 export type Credentials = { username: string; password: string };
 
 export interface SaslClient {
@@ -40,6 +42,20 @@ function login({ username, password }: Credentials): SaslClient {
   };
 }
 
+/** RFC 2195: the user name, a space, and the hex HMAC-MD5 of the server's challenge. */
+function cramMd5({ username, password }: Credentials): SaslClient {
+  return {
+    mechanism: 'CRAM-MD5',
+    initialResponse: () => undefined,
+    respond: (challenge) => {
+      const digest = createHmac('md5', Buffer.from(password, 'utf8'))
+        .update(Buffer.from(challenge, 'base64'))
+        .digest('hex');
+      return b64(`${username} ${digest}`);
+    },
+  };
+}
+
 function ntlm(credentials: Credentials): SaslClient {
   // NTLMv2 even when the server's challenge has no target info (Cyrus): NTLMv1 is too weak to send.
   const client = ntlmSaslClient(credentials, { forceNtlmV2: true });
@@ -56,22 +72,39 @@ export function saslClient(mechanism: SaslMechanism, credentials: Credentials): 
       return plain(credentials);
     case 'LOGIN':
       return login(credentials);
+    case 'CRAM-MD5':
+      return cramMd5(credentials);
     case 'NTLM':
       return ntlm(credentials);
   }
 }
 
+/** An auth type as chosen in a form: profiles offer Plain and NTLM, the Director's SMTP all four. */
+export type AuthChoice = SmtpAuthMechanism;
+
+const EXACT: Record<Exclude<AuthChoice, 'plain'>, SaslMechanism> = {
+  login: 'LOGIN',
+  'cram-md5': 'CRAM-MD5',
+  ntlm: 'NTLM',
+};
+
 /**
- * The mechanism for a profile's auth type among those the server offers: Plain means PLAIN, or
- * LOGIN when only that is offered; NTLM means NTLM. Undefined when the server offers neither.
+ * The mechanism for an auth type among those the server offers: Plain means PLAIN, or LOGIN when
+ * only that is offered; Login, CRAM-MD5 and NTLM mean exactly that mechanism. Undefined when the
+ * server offers none of them.
  */
 export function chooseMechanism(
-  authType: 'plain' | 'ntlm',
+  authType: AuthChoice,
   offered: readonly string[],
 ): SaslMechanism | undefined {
   const upper = new Set(offered.map((mechanism) => mechanism.toUpperCase()));
-  if (authType === 'ntlm') return upper.has('NTLM') ? 'NTLM' : undefined;
+  if (authType !== 'plain') return upper.has(EXACT[authType]) ? EXACT[authType] : undefined;
   if (upper.has('PLAIN')) return 'PLAIN';
   if (upper.has('LOGIN')) return 'LOGIN';
   return undefined;
+}
+
+/** What an auth type needs the server to offer, for "mechanism not offered" failures. */
+export function mechanismWanted(authType: AuthChoice): string {
+  return authType === 'plain' ? 'PLAIN or LOGIN' : EXACT[authType];
 }

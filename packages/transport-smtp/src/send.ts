@@ -1,11 +1,12 @@
 // Sending through nodemailer, over a session opened by `openSession`: the same DNS/TCP/TLS path,
 // certificate checks (including pinning) and STARTTLS rule as the probe. nodemailer then logs in
-// (NTLM through its custom auth) and sends the message.
+// (PLAIN, LOGIN and CRAM-MD5 natively, NTLM through its custom auth) and sends the message.
 import { createTransport } from 'nodemailer';
 import {
   TransportError,
   asTransportError,
   chooseMechanism,
+  mechanismWanted,
   saslClient,
   StepRecorder,
   withTimeout,
@@ -66,7 +67,7 @@ async function send(
       stage: 'auth',
       protocol: 'smtp',
       errorCode: transportErrorCodes.mechanismNotOffered,
-      mechanism: auth.type === 'ntlm' ? 'NTLM' : 'PLAIN or LOGIN',
+      mechanism: mechanismWanted(auth.type),
       offered: session.capabilities.authMechanisms,
     });
   }

@@ -3,6 +3,7 @@
 import {
   TransportError,
   chooseMechanism,
+  mechanismWanted,
   openConnection,
   saslClient,
   starttlsStep,
@@ -13,11 +14,13 @@ import {
 } from '@email-profiles/transport-net';
 import {
   transportErrorCodes,
-  type DirectorMailSettings,
   type FailureStage,
+  type SmtpAuthMechanism,
+  type SmtpMailSettings,
 } from '@email-profiles/core';
 
-export type SmtpAuth = { type: 'plain' | 'ntlm'; username: string; password: string };
+/** Profiles log in with Plain or NTLM; the Director's own SMTP also with Login or CRAM-MD5. */
+export type SmtpAuth = { type: SmtpAuthMechanism; username: string; password: string };
 
 /** Where and how to reach an SMTP server: a profile's outgoing server or the Director's own. */
 export type SmtpConfig = Endpoint & {
@@ -26,9 +29,7 @@ export type SmtpConfig = Endpoint & {
 };
 
 /** The Director's own mail settings as an SMTP config (the auth comes only with requiresAuth). */
-export function smtpConfigFromSettings(
-  settings: Extract<DirectorMailSettings, { method: 'smtp' }>,
-): SmtpConfig {
+export function smtpConfigFromSettings(settings: SmtpMailSettings): SmtpConfig {
   const { host, port, encryption, tlsTrust, requiresAuth, authType, username, password } = settings;
   return {
     host,
@@ -185,7 +186,7 @@ export async function authenticate(session: OpenSession, auth: SmtpAuth): Promis
       stage: 'auth',
       protocol: 'smtp',
       errorCode: transportErrorCodes.mechanismNotOffered,
-      mechanism: auth.type === 'ntlm' ? 'NTLM' : 'PLAIN or LOGIN',
+      mechanism: mechanismWanted(auth.type),
       offered: capabilities.authMechanisms,
     });
   }

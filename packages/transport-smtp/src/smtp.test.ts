@@ -1,4 +1,5 @@
-// SMTP against real Postfix on loopback (Cyrus SASL: PLAIN, LOGIN, NTLM), delivering into Dovecot.
+// SMTP against real Postfix on loopback (Cyrus SASL: PLAIN, LOGIN, CRAM-MD5, NTLM), delivering
+// into Dovecot.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
@@ -15,6 +16,8 @@ const recipient = stack.dovecot!.users[0]!;
 const ca = { mode: 'ca', pem: stack.tls.caPem } as const;
 const plain: SmtpAuth = { type: 'plain', username: sender.username, password: sender.password };
 const ntlm: SmtpAuth = { type: 'ntlm', username: sender.username, password: sender.password };
+const login: SmtpAuth = { ...plain, type: 'login' };
+const cramMd5: SmtpAuth = { ...plain, type: 'cram-md5' };
 
 const submission = (overrides: Partial<SmtpConfig> = {}): SmtpConfig => ({
   host: '127.0.0.1',
@@ -64,6 +67,17 @@ describe('SMTP probe against Postfix', () => {
     ],
     ['SMTPS, SSL/TLS, PLAIN', { port: postfix.ports.smtps, encryption: 'ssl' }, 'PLAIN'],
     ['SMTPS, SSL/TLS, NTLM', { port: postfix.ports.smtps, encryption: 'ssl', auth: ntlm }, 'NTLM'],
+    ['submission, STARTTLS, LOGIN', { auth: login }, 'LOGIN'],
+    [
+      'plain port, encryption Off, CRAM-MD5',
+      { port: postfix.ports.smtp, encryption: 'off', auth: cramMd5 },
+      'CRAM-MD5',
+    ],
+    [
+      'SMTPS, SSL/TLS, CRAM-MD5',
+      { port: postfix.ports.smtps, encryption: 'ssl', auth: cramMd5 },
+      'CRAM-MD5',
+    ],
   ])('%s', async (_, overrides, mechanism) => {
     const report = await probeSmtp(submission(overrides));
     expect(report.failure).toBeUndefined();
@@ -86,6 +100,11 @@ describe('SMTP probe against Postfix', () => {
       'wrong password',
       () => submission({ auth: { ...plain, password: 'wrong' } }),
       { stage: 'auth', signal: 'smtp-535-5.7.8', serverText: expect.stringMatching(/^535 5.7.8/) },
+    ],
+    [
+      'wrong password over CRAM-MD5',
+      () => submission({ auth: { ...cramMd5, password: 'wrong' } }),
+      { stage: 'auth', serverText: expect.stringMatching(/^535/) },
     ],
     [
       'wrong password over NTLM',
@@ -129,6 +148,8 @@ describe('SMTP send through Postfix into Dovecot', () => {
     ['Off, no authentication', { port: postfix.ports.smtp, encryption: 'off', auth: undefined }],
     ['STARTTLS, PLAIN', {}],
     ['STARTTLS, NTLM', { auth: ntlm }],
+    ['STARTTLS, LOGIN', { auth: login }],
+    ['STARTTLS, CRAM-MD5', { auth: cramMd5 }],
     ['SSL/TLS, PLAIN', { port: postfix.ports.smtps, encryption: 'ssl' }],
     [
       'SSL/TLS, NTLM, pinned certificate',

@@ -1,4 +1,5 @@
-// The Director's own mail settings: one row, the password sealed.
+// The Director's own mail settings: one row, every secret (password, client secret, Gmail
+// refresh token) sealed.
 import {
   directorMailSettingsSchema,
   publicDirectorMailSettingsSchema,
@@ -16,7 +17,9 @@ const ROW_ID = 1;
 const CONTEXT = 'mail-settings';
 
 /** The sealed fields, from core's `secret()` marks on every sending method. */
-const secretKeys = directorMailSettingsSchema.options.flatMap((option) => secretFieldsOf(option));
+const secretKeys = [
+  ...new Set(directorMailSettingsSchema.options.flatMap((option) => secretFieldsOf(option))),
+];
 
 export function saveMailSettings(db: Conn, vault: Vault, settings: DirectorMailSettings): void {
   const valid = directorMailSettingsSchema.parse(settings);
@@ -31,17 +34,22 @@ export function saveMailSettings(db: Conn, vault: Vault, settings: DirectorMailS
     .run();
 }
 
-/** What the browser may see: no secret, only whether a password is stored. Opens nothing. */
+/**
+ * What the browser may see: no secret; for SMTP whether a password is stored, for Gmail whether
+ * the consent is done. Opens nothing.
+ */
 export function getPublicMailSettings(db: Conn): PublicDirectorMailSettings | undefined {
   const row = db.select().from(mailSettings).where(eq(mailSettings.id, ROW_ID)).get();
   if (!row) return undefined;
+  const method = row.publicFields.method;
   return parseStored(publicDirectorMailSettingsSchema, 'mail settings', {
     ...row.publicFields,
-    passwordSet: 'password' in row.sealedSecrets,
+    ...(method === 'smtp' ? { passwordSet: 'password' in row.sealedSecrets } : {}),
+    ...(method === 'gmail' ? { consentGranted: 'refreshToken' in row.sealedSecrets } : {}),
   });
 }
 
-/** The settings with the password opened, for sending. */
+/** The settings with their secrets opened, for sending. */
 export function loadMailSettings(db: Conn, vault: Vault): DirectorMailSettings | undefined {
   const row = db.select().from(mailSettings).where(eq(mailSettings.id, ROW_ID)).get();
   if (!row) return undefined;

@@ -49,7 +49,7 @@ const mailSettings: DirectorMailSettings = {
   requiresAuth: true,
   authType: 'plain',
   username: 'director@example.test',
-  password: SECRETS.smtp as DirectorMailSettings['password'],
+  password: SECRETS.smtp as Extract<DirectorMailSettings, { method: 'smtp' }>['password'],
   tlsTrust: { mode: 'system' },
 };
 

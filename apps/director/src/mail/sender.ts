@@ -1,10 +1,110 @@
 // How the Director sends: the verification emails and "Send test email" go through the transport
-// of the method chosen in its mail settings.
-import type { DirectorMailSettings, MailSender } from '@email-profiles/core';
-import { sendSmtp, smtpConfigFromSettings } from '@email-profiles/transport-smtp';
+// of the method chosen in its mail settings (SMTP, Microsoft Graph or the Gmail API).
+import type {
+  DirectorMailSettings,
+  MailSender,
+  OutgoingMessage,
+  ProbeOptions,
+  ProbeReport,
+  ProbeStep,
+} from '@email-profiles/core';
+import { createGmailTransport } from '@email-profiles/transport-gmail';
+import { createGraphSender } from '@email-profiles/transport-graph';
+import {
+  probeSmtp,
+  sendSmtp,
+  sendTestEmail,
+  smtpConfigFromSettings,
+} from '@email-profiles/transport-smtp';
+import type { MailEndpoints } from '../config.js';
+import { notConsented } from './consent-missing.js';
 
-/** A sender for the Director's mail settings. */
-export function directorSender(settings: DirectorMailSettings): MailSender {
-  const config = smtpConfigFromSettings(settings);
-  return { send: (message, options) => sendSmtp(config, message, options) };
+/** A sender's connectivity check (no mail sent) and the send itself. */
+export type DirectorTransport = MailSender & {
+  probe(options?: ProbeOptions): Promise<ProbeReport>;
+};
+
+/**
+ * The transport for the Director's mail settings. `endpoints` points Graph and Google requests
+ * elsewhere (tests, a proxy); by default they go to Microsoft's and Google's public hosts.
+ */
+export function directorTransport(
+  settings: DirectorMailSettings,
+  endpoints: MailEndpoints = {},
+): DirectorTransport {
+  switch (settings.method) {
+    case 'smtp': {
+      const config = smtpConfigFromSettings(settings);
+      return {
+        probe: (options) => probeSmtp(config, options),
+        send: (message, options) => sendSmtp(config, message, options),
+      };
+    }
+    case 'graph':
+      return createGraphSender({
+        tenantId: settings.tenantId,
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        cloud: settings.cloud,
+        emailAddress: settings.fromAddress,
+        ...(endpoints.graph ? { endpoints: endpoints.graph } : {}),
+      });
+    case 'gmail': {
+      const { refreshToken } = settings;
+      if (refreshToken === undefined) return notConsented(settings.fromAddress);
+      return createGmailTransport({
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        emailAddress: settings.fromAddress,
+        refreshToken,
+        ...(endpoints.google ? { endpoints: endpoints.google } : {}),
+      });
+    }
+  }
+}
+
+/** A sender for the Director's mail settings: the single entry point for sending. */
+export function directorSender(
+  settings: DirectorMailSettings,
+  endpoints: MailEndpoints = {},
+): MailSender {
+  const transport = directorTransport(settings, endpoints);
+  return { send: (message, options) => transport.send(message, options) };
+}
+
+/**
+ * "Send test email": the method's connectivity check step by step (SMTP: DNS to login; Graph:
+ * token and Mail.Send; Gmail: token, mailbox, permission), then the email itself as a last step.
+ */
+export async function sendDirectorTestEmail(
+  settings: DirectorMailSettings,
+  message: OutgoingMessage,
+  endpoints: MailEndpoints = {},
+  options: ProbeOptions = {},
+): Promise<ProbeReport> {
+  if (settings.method === 'smtp') {
+    return sendTestEmail(smtpConfigFromSettings(settings), message, options);
+  }
+  const transport = directorTransport(settings, endpoints);
+  const report = await transport.probe(options);
+  if (!report.ok) return report;
+  const started = performance.now();
+  const sent = await transport.send(message, options.signal ? { signal: options.signal } : {});
+  const durationMs = performance.now() - started;
+  const step: ProbeStep = sent.ok
+    ? { name: 'send', status: 'ok', durationMs, summary: `Accepted: ${sent.response}` }
+    : {
+        name: 'send',
+        status: 'failed',
+        durationMs,
+        summary: sent.failure.summary,
+        failure: sent.failure,
+      };
+  options.onStep?.(step);
+  return {
+    ok: sent.ok,
+    steps: [...report.steps, step],
+    ...(sent.ok ? {} : { failure: sent.failure }),
+    durationMs: report.durationMs + durationMs,
+  };
 }

@@ -1,47 +1,38 @@
-// The Director's own settings: for now, the mail server it sends verification emails from.
+// The Director's own settings: for now, how it sends verification emails (SMTP, Office 365 Graph
+// or the Gmail API).
 import { TRPCError } from '@trpc/server';
 import {
-  directorMailSettingsSchema,
   directorMailSettingsUpdateSchema,
   directorMailTestSchema,
   probeReportSchema,
   publicDirectorMailSettingsSchema,
 } from '@email-profiles/core';
-import { sendTestEmail, smtpConfigFromSettings } from '@email-profiles/transport-smtp';
 import { getPublicMailSettings, loadMailSettings, saveMailSettings } from '../db/index.js';
+import { mergeMailSettings } from '../mail/merge.js';
+import { sendDirectorTestEmail } from '../mail/sender.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { fieldErrors, repository } from './errors.js';
 
 const mailRouter = router({
-  /** The public view (`passwordSet` instead of the password), or null when not configured. */
+  /** The public view (no secrets; `passwordSet`, `consentGranted`), or null when not configured. */
   get: operatorProcedure
     .output(publicDirectorMailSettingsSchema.nullable())
     .query(({ ctx }) => repository(() => getPublicMailSettings(ctx.db)) ?? null),
 
-  /** Saves the settings, the password sealed; a blank password keeps the stored one. */
+  /**
+   * Saves the settings, secrets sealed. A blank secret keeps the stored one while the method
+   * stays the same; Gmail's consent is kept while the client ID and from-address stay the same.
+   */
   update: operatorProcedure
     .input(directorMailSettingsUpdateSchema)
     .output(publicDirectorMailSettingsSchema)
     .mutation(({ ctx, input }) => {
       const saved = ctx.db.transaction((tx) => {
-        let password = input.requiresAuth ? input.password : undefined;
-        if (input.requiresAuth && password === undefined) {
-          password = repository(() => loadMailSettings(tx, ctx.vault))?.password;
-          if (password === undefined) {
-            throw fieldErrors([{ path: ['password'], message: 'Enter the password' }]);
-          }
-        }
-        const settings = directorMailSettingsSchema.safeParse({ ...input, password });
-        if (!settings.success) {
-          throw fieldErrors(
-            settings.error.issues.map((issue) => ({
-              path: issue.path as (string | number)[],
-              message: issue.message,
-            })),
-          );
-        }
+        const stored = repository(() => loadMailSettings(tx, ctx.vault));
+        const merged = mergeMailSettings(stored, input);
+        if (!merged.ok) throw fieldErrors(merged.issues);
         return repository(() => {
-          saveMailSettings(tx, ctx.vault, settings.data);
+          saveMailSettings(tx, ctx.vault, merged.settings);
           const view = getPublicMailSettings(tx);
           if (!view) {
             throw new TRPCError({
@@ -52,11 +43,14 @@ const mailRouter = router({
           return view;
         });
       });
-      ctx.log.info({ method: input.method, host: input.host }, 'mail settings updated');
+      ctx.log.info({ method: input.method }, 'mail settings updated');
       return saved;
     }),
 
-  /** Sends a test email with the stored settings and reports each step (like the probe). */
+  /**
+   * Sends a test email with the stored settings and reports each step: the method's check (SMTP:
+   * DNS to login; Graph: token, permission; Gmail: token, mailbox, permission), then the send.
+   */
   sendTest: operatorProcedure
     .input(directorMailTestSchema)
     .output(probeReportSchema)
@@ -68,14 +62,21 @@ const mailRouter = router({
           message: "Configure the Director's mail settings first",
         });
       }
-      const report = await sendTestEmail(smtpConfigFromSettings(settings), {
-        from: settings.fromAddress,
-        ...(settings.fromName ? { fromName: settings.fromName } : {}),
-        to: input.to,
-        subject: 'Email Profiles: test email',
-        text: 'This test email was sent by the Email Profiles Director to check its mail settings.',
-      });
-      ctx.log.info({ to: input.to, ok: report.ok, stage: report.failure?.stage }, 'test email');
+      const report = await sendDirectorTestEmail(
+        settings,
+        {
+          from: settings.fromAddress,
+          ...(settings.fromName ? { fromName: settings.fromName } : {}),
+          to: input.to,
+          subject: 'Email Profiles: test email',
+          text: 'This test email was sent by the Email Profiles Director to check its mail settings.',
+        },
+        ctx.config.mailEndpoints,
+      );
+      ctx.log.info(
+        { method: settings.method, to: input.to, ok: report.ok, stage: report.failure?.stage },
+        'test email',
+      );
       return report;
     }),
 });

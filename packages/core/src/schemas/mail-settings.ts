@@ -1,6 +1,22 @@
-// The Director's own mail settings: the server it sends verification emails from.
+// The Director's own mail settings: how it sends the verification emails. One variant per sending
+// method: an SMTP server, Microsoft Office 365 (Graph sendMail) or the Gmail API. Each variant is
+// declared once as an unrefined object; the stored, update and public schemas derive from it.
 import { z } from 'zod';
-import { accountUsernameProblem, emailAddressSchema } from '../validation/fields.js';
+import {
+  accountUsernameProblem,
+  emailAddressSchema,
+  gmailClientIdSchema,
+  graphClientIdSchema,
+  portSchema,
+  serverAddressSchema,
+  tenantIdSchema,
+} from '../validation/fields.js';
+import {
+  gmailClientSecretSchema,
+  gmailConsentFields,
+  graphClientSecretSchema,
+  graphCloudSchema,
+} from './profile.js';
 import { publicObject, secret, updateObject } from './secret.js';
 import {
   encryptionSchema,
@@ -10,9 +26,30 @@ import {
   whenValid,
   type FieldWarning,
 } from './servers.js';
-import { portSchema, serverAddressSchema } from '../validation/fields.js';
 
-export const smtpAuthMechanismSchema = z.enum(['plain', 'ntlm'], { error: 'Choose Plain or NTLM' });
+export const mailMethodSchema = z.enum(['smtp', 'graph', 'gmail'], {
+  error: 'Choose how the Director sends email',
+});
+export type MailMethod = z.infer<typeof mailMethodSchema>;
+
+export const mailMethodLabels: Record<MailMethod, string> = {
+  smtp: 'SMTP server',
+  graph: 'Microsoft Office 365 (Graph API)',
+  gmail: 'Gmail API',
+};
+
+/** SMTP AUTH mechanisms: Plain (PLAIN, or LOGIN when only that is offered), Login, CRAM-MD5, NTLM. */
+export const smtpAuthMechanismSchema = z.enum(['plain', 'login', 'cram-md5', 'ntlm'], {
+  error: 'Choose Plain, Login, CRAM-MD5 or NTLM',
+});
+export type SmtpAuthMechanism = z.infer<typeof smtpAuthMechanismSchema>;
+
+export const smtpAuthMechanismLabels: Record<SmtpAuthMechanism, string> = {
+  plain: 'Plain',
+  login: 'Login',
+  'cram-md5': 'CRAM-MD5',
+  ntlm: 'NTLM',
+};
 
 /** The SMTP login name: free-form (many servers accept a bare user name), but never blank. */
 const smtpUsernameSchema = z
@@ -24,20 +61,44 @@ const smtpUsernameSchema = z
     error: 'Use the form DOMAIN\\user with a valid NetBIOS domain',
   });
 
-const smtpSettingsBase = z.object({
-  method: z.literal('smtp'),
+/** What every method has: the address the emails come from, and an optional display name. */
+const senderFields = {
   fromAddress: emailAddressSchema,
   fromName: z.string().trim().max(128, 'A sender name can be at most 128 characters').optional(),
+};
+
+const smtpFields = z.object({
+  method: z.literal('smtp'),
+  ...senderFields,
   host: serverAddressSchema,
   port: portSchema,
   encryption: encryptionSchema,
   requiresAuth: z.boolean({ error: 'Say whether the server requires authentication' }),
   authType: smtpAuthMechanismSchema.optional(),
+  /** May differ from the from-address. */
   username: smtpUsernameSchema.optional(),
   password: secret(
     z.string().min(1, 'Enter the password').max(1024, 'A password can be at most 1024 characters'),
   ).optional(),
   tlsTrust: tlsTrustSchema.default({ mode: 'system' }),
+});
+
+/** Office 365: Graph sendMail as the mailbox `fromAddress`, with an app-only token. */
+const graphFields = z.object({
+  method: z.literal('graph'),
+  ...senderFields,
+  tenantId: tenantIdSchema,
+  clientId: graphClientIdSchema,
+  clientSecret: graphClientSecretSchema,
+  cloud: graphCloudSchema.default('global'),
+});
+
+/** Gmail API as the account `fromAddress`, after its one-time consent. */
+const gmailFields = z.object({
+  method: z.literal('gmail'),
+  ...senderFields,
+  clientId: gmailClientIdSchema,
+  clientSecret: gmailClientSecretSchema,
 });
 
 type AuthFields = {
@@ -61,26 +122,57 @@ function refineAuth(requirePassword: boolean) {
 }
 
 const authFields = whenValid('requiresAuth', 'authType', 'username', 'password');
+const methodError = { error: 'Choose how the Director sends email' };
 
+const storedGmail = gmailFields.extend(gmailConsentFields);
+
+/** The settings as the Director stores them (secrets decrypted in memory only). */
 export const directorMailSettingsSchema = z.discriminatedUnion(
   'method',
-  [smtpSettingsBase.superRefine(refineAuth(true), authFields)],
-  { error: 'Choose how the Director sends email' },
+  [smtpFields.superRefine(refineAuth(true), authFields), graphFields, storedGmail],
+  methodError,
 );
 export type DirectorMailSettings = z.infer<typeof directorMailSettingsSchema>;
 export type DirectorMailSettingsInput = z.input<typeof directorMailSettingsSchema>;
+export type SmtpMailSettings = Extract<DirectorMailSettings, { method: 'smtp' }>;
+export type GraphMailSettings = Extract<DirectorMailSettings, { method: 'graph' }>;
+export type GmailMailSettings = Extract<DirectorMailSettings, { method: 'gmail' }>;
 
+/**
+ * What the API returns: no secret. SMTP says whether a password is stored; Gmail whether the
+ * one-time consent is done (and which account gave it).
+ */
 export const publicDirectorMailSettingsSchema = z.discriminatedUnion('method', [
-  publicObject(smtpSettingsBase).extend({ passwordSet: z.boolean() }),
+  publicObject(smtpFields).extend({ passwordSet: z.boolean() }),
+  publicObject(graphFields),
+  publicObject(storedGmail).extend({ consentGranted: z.boolean() }),
 ]);
 export type PublicDirectorMailSettings = z.infer<typeof publicDirectorMailSettingsSchema>;
 
-/** Update input: a blank password keeps the stored one. */
-export const directorMailSettingsUpdateSchema = z.discriminatedUnion('method', [
-  updateObject(smtpSettingsBase).superRefine(refineAuth(false), authFields),
-]);
+/**
+ * Update input: the fields a user enters, where a blank secret keeps the stored one (while the
+ * method stays the same). The Gmail refresh token comes only from the consent, never from here.
+ */
+export const directorMailSettingsUpdateSchema = z.discriminatedUnion(
+  'method',
+  [
+    updateObject(smtpFields).superRefine(refineAuth(false), authFields),
+    updateObject(graphFields),
+    updateObject(gmailFields),
+  ],
+  methodError,
+);
 export type DirectorMailSettingsUpdate = z.infer<typeof directorMailSettingsUpdateSchema>;
+export type DirectorMailSettingsUpdateInput = z.input<typeof directorMailSettingsUpdateSchema>;
 
+/** The user-entered fields of each method, e.g. to list a method's secret fields. */
+export const mailSettingsFieldSchemas = {
+  smtp: smtpFields,
+  graph: graphFields,
+  gmail: gmailFields,
+} as const;
+
+/** Port/encryption mismatch and clear-text password warnings for the SMTP method. */
 export function directorMailSettingsWarnings(settings: {
   port: number;
   encryption: z.infer<typeof encryptionSchema>;

@@ -66,22 +66,28 @@ const accountPassword = secret(
     .max(1024, 'A password can be at most 1024 characters'),
 );
 
+/** An Entra ID app's client secret Value (also the Director's own Graph mail settings). */
+export const graphClientSecretSchema = secret(
+  z
+    .string({ error: 'Enter the client secret value' })
+    .trim()
+    .min(1, 'Enter the client secret value')
+    .max(1024, 'The client secret can be at most 1024 characters')
+    .refine(
+      (value) => !isGuid(value),
+      "This looks like the secret ID (a GUID). Enter the secret's Value, shown once when the secret is created in Azure",
+    ),
+);
+
+/** A Google OAuth client's secret (also the Director's own Gmail mail settings). */
+export const gmailClientSecretSchema = clientSecret('client secret');
+
 const graphFields = z.object({
   serverType: z.literal('graph'),
   ...commonFields,
   tenantId: tenantIdSchema,
   clientId: graphClientIdSchema,
-  clientSecret: secret(
-    z
-      .string({ error: 'Enter the client secret value' })
-      .trim()
-      .min(1, 'Enter the client secret value')
-      .max(1024, 'The client secret can be at most 1024 characters')
-      .refine(
-        (value) => !isGuid(value),
-        "This looks like the secret ID (a GUID). Enter the secret's Value, shown once when the secret is created in Azure",
-      ),
-  ),
+  clientSecret: graphClientSecretSchema,
   cloud: graphCloudSchema.default('global'),
 });
 
@@ -89,7 +95,7 @@ const gmailFields = z.object({
   serverType: z.literal('gmail'),
   ...commonFields,
   clientId: gmailClientIdSchema,
-  clientSecret: clientSecret('client secret'),
+  clientSecret: gmailClientSecretSchema,
 });
 
 const mailServerFields = {
@@ -108,7 +114,9 @@ const storedFields = {
   /** The profile's verification UUID for manual mode: one per profile, shown to the user. */
   manualCode: verificationCodeSchema,
 };
-const gmailConsentFields = {
+
+/** What the one-time Google consent adds (to a Gmail profile, or the Director's Gmail settings). */
+export const gmailConsentFields = {
   refreshToken: secret(z.string().min(1)).optional(),
   /** The Google account that granted consent, as Google reported it. */
   consentedAddress: z.string().optional(),
