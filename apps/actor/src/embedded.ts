@@ -47,10 +47,7 @@ export async function ensureLocalActor(
 
 export type Embedded = { director: RunningDirector; actor: RunningActor; stop(): Promise<void> };
 
-export async function startEmbedded(
-  config: Config,
-  log: Logger,
-): Promise<Embedded> {
+export async function startEmbedded(config: Config, log: Logger): Promise<Embedded> {
   const director = await startDirector(config, log);
   let actor: RunningActor;
   try {
