@@ -12,7 +12,7 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { pino, type Logger } from 'pino';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type DatabaseHandle } from '../db/index.js';
 import { startDirector, type DirectorOptions, type RunningDirector } from '../director.js';
 import type { AppRouter } from '../router.js';
@@ -36,6 +36,8 @@ export type TestDirectorOptions = DirectorOptions & {
   log?: Logger;
   /** Environment variables of the Director, beside the test's port and data directory. */
   env?: Record<string, string>;
+  /** Settings no environment variable allows, e.g. a verification deadline of a second. */
+  config?: Partial<Config>;
 };
 
 /** A Director on a fresh data directory; `close()` stops it and removes the directory. */
@@ -47,7 +49,14 @@ export async function testDirector(
   const log = options.log ?? pino({ level: 'silent' });
   const start = (port: string) =>
     startDirector(
-      loadConfig({ ...options.env, EMAIL_PROFILES_PORT: port, EMAIL_PROFILES_DATA_DIR: dataDir }),
+      {
+        ...loadConfig({
+          ...options.env,
+          EMAIL_PROFILES_PORT: port,
+          EMAIL_PROFILES_DATA_DIR: dataDir,
+        }),
+        ...options.config,
+      },
       log,
       options,
     );
@@ -87,7 +96,7 @@ export function browserTab(baseUrl: string, recordBodies?: string[]) {
           url: `${baseUrl}/api/trpc`,
           EventSource,
           eventSourceOptions: () => ({
-            fetch: (input, init) => fetch(input, withCookies(init as RequestInit)),
+            fetch: (input, init) => fetch(input, withCookies(init)),
           }),
         }),
         false: httpBatchLink({

@@ -1,0 +1,367 @@
+// Verification end to end through the real HTTP server: the Director sends its coded emails
+// through the private Postfix into Dovecot, and actors are simulated through the actor API (they
+// look for their code in the real mailbox). Deadlines and leases are shortened for the tests.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pino } from 'pino';
+import {
+  subjectHasCode,
+  type ActorTask,
+  type EmailProfileCreateInput,
+  type ProfileStatusEvent,
+} from '@email-profiles/core';
+import { mailboxSubjects } from '@email-profiles/mail-stack';
+import {
+  ADMIN,
+  actorClient,
+  browserTab,
+  rejection,
+  testDirector,
+  type TestDirector,
+} from './test-client.js';
+
+const stack = inject('mailStack');
+const sender = stack.postfix!.users[0]!;
+const mailbox = stack.dovecot!.users[0]!;
+const PASSWORD = 'MailboxPasswordDoNotLeak7';
+
+let env: TestDirector;
+const bodies: string[] = [];
+const logs: string[] = [];
+const url = () => env.director.url;
+let operator: ReturnType<typeof browserTab>['client'];
+let zoneId: string;
+
+type Actor = { id: string; token: string; api: ReturnType<typeof actorClient> };
+const actors: Actor[] = [];
+
+beforeAll(async () => {
+  env = await testDirector('verification', {
+    log: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
+    config: { verifyTimeoutMs: 2_000 },
+    timing: { leaseMs: 1_000, sweepMs: 100, deadlineGraceMs: 300 },
+  });
+  operator = browserTab(url(), bodies).client;
+  await operator.auth.setup.mutate(ADMIN);
+  zoneId = (await operator.zones.create.mutate({ name: 'DMZ' })).id;
+  for (const name of ['actor A', 'actor B', 'actor C']) actors.push(await enroll(name));
+});
+afterAll(async () => {
+  await env.close();
+});
+
+async function enroll(name: string): Promise<Actor> {
+  const { token: enrollmentToken } = await operator.actors.createEnrollmentToken.mutate({
+    zoneId,
+  });
+  const enrolled = await browserTab(url()).client.actorApi.enroll.mutate({ enrollmentToken, name });
+  return {
+    id: enrolled.actorId,
+    token: enrolled.token,
+    api: actorClient(url(), enrolled.token),
+  };
+}
+
+/** The actor's next tasks (the long-poll answers at once when there are some). */
+async function take(actor: Actor, waitMs = 3_000): Promise<ActorTask[]> {
+  return actorClient(url(), actor.token).actorApi.nextTasks.mutate({ waitMs });
+}
+
+function profile(overrides: Partial<EmailProfileCreateInput> = {}): EmailProfileCreateInput {
+  return {
+    serverType: 'imap',
+    emailAddress: mailbox.address,
+    actorIds: [actors[0]!.id, actors[1]!.id],
+    username: mailbox.address,
+    password: PASSWORD,
+    incoming: { host: '127.0.0.1', port: 993, encryption: 'ssl', authType: 'plain' },
+    outgoing: {
+      host: '127.0.0.1',
+      port: 587,
+      encryption: 'starttls',
+      requiresAuth: true,
+      authType: 'plain',
+    },
+    ...overrides,
+  } as EmailProfileCreateInput;
+}
+
+async function statuses(profileId: string): Promise<string[]> {
+  const row = (await operator.profiles.list.query()).find((item) => item.profile.id === profileId);
+  return (
+    row?.actors.map((actor) => `${actor.actorId === actors[0]!.id ? 'A' : 'B'}:${actor.status}`) ??
+    []
+  );
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  let value = await probe();
+  for (let i = 0; i < 100 && !ok(value); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
+
+async function configureMail(): Promise<void> {
+  await operator.settings.mail.update.mutate({
+    method: 'smtp',
+    fromAddress: sender.address,
+    host: '127.0.0.1',
+    port: stack.postfix!.ports.submission,
+    encryption: 'starttls',
+    requiresAuth: true,
+    authType: 'plain',
+    username: sender.username,
+    password: sender.password,
+    tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
+  });
+}
+
+/** The simulated actor's mailbox check: the code must really be in the mailbox. */
+async function lookFor(code: string): Promise<boolean> {
+  for (let i = 0; i < 100; i += 1) {
+    const subjects = await mailboxSubjects(stack, mailbox.address);
+    if (subjects.some((subject) => subjectHasCode(subject, code))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+async function check(actor: Actor, task: ActorTask): Promise<void> {
+  if (task.kind !== 'find_code') throw new Error(`expected a find_code task, got ${task.kind}`);
+  await actor.api.actorApi.progress.mutate({
+    type: 'check_started',
+    taskId: task.id,
+    at: new Date().toISOString(),
+  });
+  const found = await lookFor(task.code);
+  await actor.api.actorApi.complete.mutate({
+    kind: 'find_code',
+    taskId: task.id,
+    result: found
+      ? { found: true, subject: `(${task.code})`, via: 'search', durationMs: 5 }
+      : {
+          found: false,
+          failure: {
+            stage: 'search',
+            summary: 'not found',
+            hint: 'look in spam',
+            transient: false,
+          },
+        },
+  });
+}
+
+describe('verification', () => {
+  it('refuses to verify automatically without mail settings, with the way out', async () => {
+    await take(actors[0]!, 0); // online
+    const { id } = await operator.profiles.create.mutate(profile());
+    const refused = await rejection(operator.verification.verify.mutate({ profileId: id }));
+    expect(refused.data?.code).toBe('PRECONDITION_FAILED');
+    expect(refused.message).toBe(
+      "Configure the Director's mail settings, or enable Send verification email manually",
+    );
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('names the offline actors when none of the profile is online', async () => {
+    await configureMail();
+    const { id } = await operator.profiles.create.mutate(profile({ actorIds: [actors[2]!.id] }));
+    const refused = await rejection(operator.verification.verify.mutate({ profileId: id }));
+    expect(refused.data?.code).toBe('PRECONDITION_FAILED');
+    expect(refused.message).toContain('"actor C" (never connected)');
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('sends one coded email per actor and turns each actor Verified, live', async () => {
+    const [a, b] = [actors[0]!, actors[1]!];
+    await take(b, 0);
+    const { id } = await operator.profiles.create.mutate(profile());
+    const events: ProfileStatusEvent[] = [];
+    const subscription = operator.verification.onStatus.subscribe(
+      { profileId: id },
+      { onData: (row) => events.push(row) },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the stream is open
+
+    const started = await operator.verification.verify.mutate({ profileId: id });
+    expect(started).toEqual({ started: [a.id, b.id], alreadyRunning: [] });
+    expect(await statuses(id)).toEqual(['A:in_progress', 'B:in_progress']);
+    // Idempotent: a second click starts nothing.
+    expect(await operator.verification.verify.mutate({ profileId: id })).toEqual({
+      started: [],
+      alreadyRunning: [a.id, b.id],
+    });
+
+    const [taskA] = await take(a);
+    const [taskB] = await take(b);
+    expect(taskA?.kind).toBe('find_code');
+    expect(taskB?.kind).toBe('find_code');
+    if (taskA?.kind !== 'find_code' || taskB?.kind !== 'find_code') return;
+    expect(taskA.code).not.toBe(taskB.code);
+    // The credentials come with the task, only to the actor it is for.
+    expect(taskA.profile.serverType === 'imap' && taskA.profile.password).toBe(PASSWORD);
+    expect(taskA.profile).not.toHaveProperty('actorIds');
+
+    await check(a, taskA);
+    await check(b, taskB);
+    expect(await statuses(id)).toEqual(['A:verified', 'B:verified']);
+    await until(
+      async () => events.at(-1)?.actors.map((actor) => actor.status),
+      (last) => last?.join() === 'verified,verified',
+    );
+    subscription.unsubscribe();
+    expect(events.at(-1)?.actors.map((actor) => actor.status)).toEqual(['verified', 'verified']);
+    expect(events.some((row) => row.actors.some((actor) => actor.status === 'in_progress'))).toBe(
+      true,
+    );
+
+    const history = await operator.verification.history.query({ profileId: id, actorId: a.id });
+    expect(history.map((attempt) => [attempt.mode, attempt.outcome])).toEqual([
+      ['automatic', 'verified'],
+    ]);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('manual mode checks for the profile UUID and sends nothing', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    const manual = await operator.profiles.verificationCode.query({ id });
+    const before = (await mailboxSubjects(stack, mailbox.address)).length;
+    await operator.verification.verify.mutate({ profileId: id });
+    const [task] = await take(a);
+    expect(task?.kind === 'find_code' && task.code).toBe(manual.code);
+    expect((await mailboxSubjects(stack, mailbox.address)).length).toBe(before);
+    await a.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: task!.id,
+      result: { found: true, subject: manual.subject, via: 'search', durationMs: 1 },
+    });
+    expect(await statuses(id)).toEqual(['A:verified']);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('ends as Unverified with the search hints when the actor does not find the code', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: id });
+    const [task] = await take(a);
+    await a.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: task!.id,
+      result: {
+        found: false,
+        failure: { stage: 'search', summary: 'gone', hint: 'Spam folder', transient: false },
+      },
+    });
+    const [row] = (await operator.profiles.list.query()).filter((item) => item.profile.id === id);
+    expect(row?.actors[0]).toMatchObject({
+      status: 'unverified',
+      failure: { stage: 'search', hint: 'Spam folder' },
+    });
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('times out an attempt nobody finishes', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: id });
+    const row = await until(
+      async () =>
+        (await operator.profiles.list.query()).find((item) => item.profile.id === id)?.actors[0],
+      (actor) => actor?.status === 'unverified',
+    );
+    expect(row?.failure?.stage).toBe('timeout');
+    expect(row?.failure?.hint).toContain('actor is online');
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('cancels: the actor is told to stop and its late result is not accepted', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: id });
+    const [task] = await take(a);
+    expect(await operator.verification.cancel.mutate({ profileId: id })).toEqual({
+      cancelled: [a.id],
+    });
+    const beat = await a.api.actorApi.heartbeat.mutate({ runningTaskIds: [task!.id] });
+    expect(beat.cancelTaskIds).toEqual([task!.id]);
+    const late = await a.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: task!.id,
+      result: { found: true, subject: 'x', via: 'search', durationMs: 1 },
+    });
+    expect(late).toEqual({ accepted: false });
+    expect(await statuses(id)).toEqual(['A:unverified']);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('resets every actor when the connection changes, and stops the running check', async () => {
+    const a = actors[0]!;
+    const created = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: created.id });
+    const [task] = await take(a);
+    await operator.profiles.update.mutate({
+      ...profile({ sendVerificationManually: true, actorIds: [a.id] }),
+      id: created.id,
+      password: '',
+      incoming: { host: '127.0.0.2', port: 993, encryption: 'ssl', authType: 'plain' },
+    } as never);
+    expect(await statuses(created.id)).toEqual(['A:unverified']);
+    const beat = await a.api.actorApi.heartbeat.mutate({ runningTaskIds: [task!.id] });
+    expect(beat.cancelTaskIds).toEqual([task!.id]);
+    await operator.profiles.delete.mutate({ id: created.id });
+  });
+
+  it('fails a task whose actor stops renewing its lease: "actor went offline"', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: id });
+    await take(a); // ... and then nothing: no heartbeat, no result
+    const row = await until(
+      async () =>
+        (await operator.profiles.list.query()).find((item) => item.profile.id === id)?.actors[0],
+      (actor) => actor?.status === 'unverified',
+    );
+    expect(row?.failure?.signal).toBe('actor-lost');
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('resumes after a Director restart in the middle of a verification', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(
+      profile({ sendVerificationManually: true, actorIds: [a.id] }),
+    );
+    await operator.verification.verify.mutate({ profileId: id });
+    const [task] = await take(a);
+    await env.restart();
+    const ack = await a.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: task!.id,
+      result: { found: true, subject: 'x', via: 'idle', durationMs: 1 },
+    });
+    expect(ack).toEqual({ accepted: true });
+    expect(await statuses(id)).toEqual(['A:verified']);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('never returned a secret and never logged one', () => {
+    for (const text of [...bodies, ...logs]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(sender.password);
+    }
+    expect(bodies.length).toBeGreaterThan(20);
+  });
+});
