@@ -1,6 +1,7 @@
 import { actorApiRouter } from './routers/actor-api.js';
 import { actorsRouter } from './routers/actors.js';
 import { diagnosticsRouter } from './routers/diagnostics.js';
+import { gmailRouter } from './routers/gmail.js';
 import { authRouter } from './routers/auth.js';
 import { profilesRouter } from './routers/profiles.js';
 import { settingsRouter } from './routers/settings.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   actors: actorsRouter,
   profiles: profilesRouter,
   settings: settingsRouter,
+  gmail: gmailRouter,
   verification: verificationRouter,
   diagnostics: diagnosticsRouter,
   actorApi: actorApiRouter,

@@ -5,6 +5,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
 import { findActorByTokenHash, sessionUser } from './db/index.js';
 import { appRouter } from './router.js';
+import { handleGmailCallback } from './routers/gmail-callback.js';
 import type { Context, Services } from './trpc.js';
 
 const SECURITY_HEADERS = {
@@ -57,6 +58,13 @@ export async function startServer(services: Services): Promise<RunningServer> {
     if (path.startsWith('/api/trpc/')) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       trpc(req, res);
+      return;
+    }
+    if (path === '/api/gmail/callback') {
+      handleGmailCallback(services, req, res).catch((error: unknown) => {
+        services.log.error({ err: error }, 'Google consent callback failed');
+        if (!res.headersSent) send(res, 500, 'application/json', '{"error":"Internal error"}');
+      });
       return;
     }
     if (path === '/api/health') {

@@ -7,6 +7,7 @@ import {
   emailAddressSchema,
   gmailClientIdSchema,
   graphClientIdSchema,
+  idSchema,
   portSchema,
   serverAddressSchema,
   tenantIdSchema,
@@ -184,3 +185,33 @@ export function directorMailSettingsWarnings(settings: {
 /** "Send test email": where to send it. */
 export const directorMailTestSchema = z.object({ to: emailAddressSchema });
 export type DirectorMailTest = z.infer<typeof directorMailTestSchema>;
+
+/** What a Google consent is for: the Director's own Gmail mail settings, or a Gmail profile. */
+export const gmailConsentTargetSchema = z.discriminatedUnion(
+  'target',
+  [
+    z.object({ target: z.literal('mail-settings') }),
+    z.object({ target: z.literal('profile'), profileId: idSchema }),
+  ],
+  { error: "Choose what to authorise: the Director's mail settings or a Gmail profile" },
+);
+export type GmailConsentTarget = z.infer<typeof gmailConsentTargetSchema>;
+
+/** Where to send the browser for the consent, and until when that link can be completed. */
+export const gmailConsentStartSchema = z.object({
+  url: z.string(),
+  /** The Director's callback; it must be an authorised redirect URI of the OAuth client. */
+  redirectUri: z.string(),
+  expiresAt: z.string(),
+});
+export type GmailConsentStart = z.infer<typeof gmailConsentStartSchema>;
+
+/**
+ * The query parameters the Director's consent callback adds when it sends the browser back to
+ * the web app: `granted` or `failed`, the account that consented, or what went wrong.
+ */
+export const gmailConsentQuery = {
+  outcome: 'gmailConsent',
+  account: 'gmailConsentAccount',
+  message: 'gmailConsentMessage',
+} as const;

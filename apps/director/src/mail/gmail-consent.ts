@@ -1,0 +1,111 @@
+// What a Google consent authorises: the Director's Gmail mail settings or a Gmail profile. Reads
+// the credentials the consent is asked with, and stores the refresh token it yields (sealed).
+import {
+  profileChangeEvents,
+  reduceProfile,
+  type GmailConsentTarget,
+  type Secret,
+} from '@email-profiles/core';
+import type { Config } from '../config.js';
+import {
+  getProfileVerification,
+  loadMailSettings,
+  loadProfile,
+  putProfileVerification,
+  saveMailSettings,
+  saveProfile,
+  type Conn,
+} from '../db/index.js';
+import type { Vault } from '../secrets/vault.js';
+
+export type ConsentCredentials = { clientId: string; clientSecret: Secret; emailAddress: string };
+
+export type Resolved =
+  | { ok: true; credentials: ConsentCredentials }
+  | { ok: false; code: 'NOT_FOUND' | 'PRECONDITION_FAILED'; message: string };
+
+export function consentCredentials(db: Conn, vault: Vault, target: GmailConsentTarget): Resolved {
+  if (target.target === 'mail-settings') {
+    const settings = loadMailSettings(db, vault);
+    if (settings?.method !== 'gmail') {
+      return {
+        ok: false,
+        code: 'PRECONDITION_FAILED',
+        message: "Save the Director's mail settings with the Gmail API method first",
+      };
+    }
+    const { clientId, clientSecret, fromAddress } = settings;
+    return { ok: true, credentials: { clientId, clientSecret, emailAddress: fromAddress } };
+  }
+  const profile = loadProfile(db, vault, target.profileId);
+  if (!profile) {
+    return { ok: false, code: 'NOT_FOUND', message: `No profile "${target.profileId}"` };
+  }
+  if (profile.serverType !== 'gmail') {
+    return {
+      ok: false,
+      code: 'PRECONDITION_FAILED',
+      message: 'Only a profile of server type Gmail API is authorised with Google',
+    };
+  }
+  const { clientId, clientSecret, emailAddress } = profile;
+  return { ok: true, credentials: { clientId, clientSecret, emailAddress } };
+}
+
+/**
+ * Stores the refresh token on its target. For a profile this is a connection change, so the
+ * actors' verification states are reset as an edit would reset them.
+ */
+export function storeConsent(
+  db: Conn,
+  vault: Vault,
+  target: GmailConsentTarget,
+  consent: { refreshToken: string; consentedAddress: string },
+): void {
+  const fields = {
+    refreshToken: consent.refreshToken as Secret,
+    consentedAddress: consent.consentedAddress,
+  };
+  db.transaction((tx) => {
+    if (target.target === 'mail-settings') {
+      const settings = loadMailSettings(tx, vault);
+      if (settings?.method !== 'gmail') throw new Error('The Gmail mail settings are gone');
+      saveMailSettings(tx, vault, { ...settings, ...fields });
+      return;
+    }
+    const before = loadProfile(tx, vault, target.profileId);
+    if (before?.serverType !== 'gmail') throw new Error('The Gmail profile is gone');
+    const after = { ...before, ...fields };
+    let state = getProfileVerification(tx, before.id);
+    if (!state) throw new Error('The Gmail profile has no verification state');
+    for (const event of profileChangeEvents(before, after)) {
+      const next = reduceProfile(state, event);
+      if (!next.ok) throw new Error(next.rejection.message);
+      state = next.state;
+    }
+    saveProfile(tx, vault, after);
+    putProfileVerification(tx, before.id, state);
+  });
+}
+
+/** The web app's page for a target, where the browser comes back to after the consent. */
+export function targetPage(target: GmailConsentTarget | undefined): string {
+  if (target?.target === 'profile') {
+    return `/settings/email-actions/${encodeURIComponent(target.profileId)}/edit`;
+  }
+  return '/settings/email';
+}
+
+/** How browsers reach the Director: the configured public URL, or the address it listens on. */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  if (config.publicUrl !== undefined) return config.publicUrl;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const host = wildcard
+    ? 'localhost'
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+export const CALLBACK_PATH = '/api/gmail/callback';
