@@ -1,5 +1,7 @@
-// "Send test email" through the real Postfix of the private mail stack, delivered into Dovecot.
+// "Send test email" through the real Postfix of the private mail stack (Cyrus SASL), delivered
+// into Dovecot: every SMTP auth mechanism with every encryption, over the Director's HTTP API.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Encryption, SmtpAuthMechanism } from '@email-profiles/core';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
 import type { RunningDirector } from '../director.js';
 import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
@@ -37,9 +39,29 @@ const settings = (password: string) => ({
   tlsTrust: { mode: 'ca' as const, pem: stack.tls.caPem },
 });
 
-async function arrived(subject: string): Promise<boolean> {
+const PORTS: Record<Encryption, number> = {
+  off: stack.postfix!.ports.smtp,
+  starttls: stack.postfix!.ports.submission,
+  ssl: stack.postfix!.ports.smtps,
+};
+
+const viaEncryption = (encryption: Encryption, authType?: SmtpAuthMechanism) => ({
+  ...settings(sender.password),
+  port: PORTS[encryption],
+  encryption,
+  ...(authType
+    ? { authType }
+    : { requiresAuth: false, authType: undefined, username: undefined, password: '' }),
+});
+
+const SUBJECT = 'Email Profiles: test email';
+const delivered = async () =>
+  (await mailboxSubjects(stack, recipient.address)).filter((subject) => subject === SUBJECT).length;
+
+/** Whether one more test email than `before` arrives in the recipient's mailbox. */
+async function oneMoreArrives(before: number): Promise<boolean> {
   for (let i = 0; i < 50; i += 1) {
-    if ((await mailboxSubjects(stack, recipient.address)).includes(subject)) return true;
+    if ((await delivered()) > before) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
@@ -63,6 +85,7 @@ describe('settings.mail.sendTest', () => {
 
   it('sends through the configured server and reports every step', async () => {
     await operator.settings.mail.update.mutate(settings(sender.password));
+    const before = await delivered();
     const report = await operator.settings.mail.sendTest.mutate({ to: recipient.address });
     expect(report.failure).toBeUndefined();
     expect(report.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
@@ -74,7 +97,41 @@ describe('settings.mail.sendTest', () => {
       'auth:ok',
       'send:ok',
     ]);
-    expect(await arrived('Email Profiles: test email')).toBe(true);
+    expect(await oneMoreArrives(before)).toBe(true);
+  });
+
+  const mechanisms: [SmtpAuthMechanism, string][] = [
+    ['plain', 'PLAIN'],
+    ['login', 'LOGIN'],
+    ['cram-md5', 'CRAM-MD5'],
+    ['ntlm', 'NTLM'],
+  ];
+  const encryptions: Encryption[] = ['off', 'starttls', 'ssl'];
+  it.each(
+    encryptions.flatMap((encryption) =>
+      mechanisms.map(([type, name]) => [encryption, type, name] as const),
+    ),
+  )(
+    'encryption %s, auth %s: logs in with %s and the email arrives',
+    async (encryption, authType, mechanism) => {
+      await operator.settings.mail.update.mutate(viaEncryption(encryption, authType));
+      const before = await delivered();
+      const report = await operator.settings.mail.sendTest.mutate({ to: recipient.address });
+      expect(report.failure).toBeUndefined();
+      const steps = Object.fromEntries(report.steps.map((step) => [step.name, step]));
+      expect(steps.auth?.facts?.mechanism).toBe(mechanism);
+      expect(steps.tls?.status).toBe(encryption === 'ssl' ? 'ok' : 'skipped');
+      expect(steps.starttls?.status === 'ok').toBe(encryption === 'starttls');
+      expect(steps.send?.status).toBe('ok');
+      expect(await oneMoreArrives(before)).toBe(true);
+    },
+  );
+
+  it('sends without authentication where the server allows it', async () => {
+    await operator.settings.mail.update.mutate(viaEncryption('off'));
+    const report = await operator.settings.mail.sendTest.mutate({ to: recipient.address });
+    expect(report.failure).toBeUndefined();
+    expect(report.steps.find((step) => step.name === 'auth')?.status).toBe('skipped');
   });
 
   it("reports a rejected login at its step, in the server's words, without the password", async () => {
