@@ -284,12 +284,15 @@ export class Orchestrator {
   ): Promise<ActorTask[]> {
     const { db, events } = this.deps;
     const until = Date.now() + input.waitMs;
+    // A Director that is stopping answers waiting polls at once, before its database closes.
+    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     for (;;) {
+      if (this.stopping.signal.aborted) return [];
       touchActor(db, actor.id);
       const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
       const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
-      if (tasks.length > 0 || Date.now() >= until || signal?.aborted === true) return tasks;
-      await events.waitForTask(actor.id, until - Date.now(), signal);
+      if (tasks.length > 0 || Date.now() >= until || stop.aborted) return tasks;
+      await events.waitForTask(actor.id, until - Date.now(), stop);
     }
   }
 

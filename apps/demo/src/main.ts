@@ -1,0 +1,57 @@
+// `npm run demo`: starts the demo, prints where to click, and stops everything on Ctrl-C.
+import { createLogger } from '@email-profiles/director';
+import { startDemo } from './demo.js';
+
+const log = createLogger(process.env.EMAIL_PROFILES_LOG_LEVEL ?? 'error');
+
+let demo;
+try {
+  demo = await startDemo({
+    env: { EMAIL_PROFILES_PORT: '8080', ...process.env },
+    log,
+  });
+} catch (error) {
+  console.error(
+    `The demo could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+}
+
+const lines = [
+  '',
+  'Email Profiles demo is running.',
+  '',
+  `  Open       ${demo.url}`,
+  `  Log in as  ${demo.login.email}`,
+  `  Password   ${demo.login.password}`,
+  '',
+  '  Settings > Director Settings > Email Actions shows two profiles on a private mail sandbox:',
+  ...demo.profiles.map(
+    (profile) =>
+      `    ${profile.serverType.toUpperCase().padEnd(5)} ${profile.address}  (actors: ${profile.actors.join(', ')})`,
+  ),
+  '  Click Verify on either: each actor turns Verified within seconds.',
+  '',
+  `  Mail sandbox ${demo.sandbox.dir} (127.0.0.1, ports ${demo.sandbox.ports.join(', ')})`,
+  '',
+  'Stop with Ctrl-C: the Director, the actors and the mail sandbox all stop.',
+  '',
+];
+console.log(lines.join('\n'));
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the demo...`);
+  void demo.stop().then(() => {
+    console.log('Demo stopped.');
+    process.exit(0);
+  });
+};
+process.on('SIGINT', () => {
+  stop('SIGINT');
+});
+process.on('SIGTERM', () => {
+  stop('SIGTERM');
+});
