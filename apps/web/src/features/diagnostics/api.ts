@@ -1,0 +1,17 @@
+import type { DiagnosticsSnapshot, VerificationTarget } from '@email-profiles/core';
+import { api } from '../../api/client';
+
+export const diagnosticsApi = {
+  run: (target: VerificationTarget) => api.diagnostics.run.mutate(target),
+  /** The check as it is now and at each change, until done; returns unsubscribe. */
+  follow(
+    runId: string,
+    onData: (snapshot: DiagnosticsSnapshot) => void,
+    onError: (e: unknown) => void,
+  ) {
+    const subscription = api.diagnostics.onRun.subscribe({ runId }, { onData, onError });
+    return () => {
+      subscription.unsubscribe();
+    };
+  },
+};

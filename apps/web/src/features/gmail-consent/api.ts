@@ -1,0 +1,6 @@
+import type { GmailConsentTarget } from '@email-profiles/core';
+import { api } from '../../api/client';
+
+export const gmailConsentApi = {
+  start: (target: GmailConsentTarget) => api.gmail.startConsent.mutate(target),
+};

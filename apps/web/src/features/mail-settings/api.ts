@@ -1,0 +1,8 @@
+import { api, type ApiInputs } from '../../api/client';
+
+export const mailSettingsApi = {
+  get: () => api.settings.mail.get.query(),
+  update: (input: ApiInputs['settings']['mail']['update']) =>
+    api.settings.mail.update.mutate(input),
+  sendTest: (to: string) => api.settings.mail.sendTest.mutate({ to }),
+};

@@ -1,0 +1,153 @@
+// The Email Settings form's state (every method's fields, as inputs hold them) and how it becomes
+// the update input of the core schema for the chosen method.
+import {
+  defaultPort,
+  directorMailSettingsUpdateSchema,
+  directorMailSettingsWarnings,
+  type DirectorMailSettingsUpdateInput,
+  type Encryption,
+  type FieldWarning,
+  type GraphCloud,
+  type MailMethod,
+  type PublicDirectorMailSettings,
+  type SmtpAuthMechanism,
+} from '@email-profiles/core';
+import { numberOrUndefined, optionalText } from '../../forms/zod-schema';
+
+export type MailSettingsDraft = {
+  method: MailMethod;
+  fromAddress: string;
+  fromName: string;
+  host: string;
+  port: number | undefined;
+  encryption: Encryption;
+  requiresAuth: boolean;
+  authType: SmtpAuthMechanism;
+  username: string;
+  password: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  cloud: GraphCloud;
+};
+
+export function emptyDraft(): MailSettingsDraft {
+  return {
+    method: 'smtp',
+    fromAddress: '',
+    fromName: '',
+    host: '',
+    port: defaultPort('smtp', 'starttls'),
+    encryption: 'starttls',
+    requiresAuth: true,
+    authType: 'plain',
+    username: '',
+    password: '',
+    tenantId: '',
+    clientId: '',
+    clientSecret: '',
+    cloud: 'global',
+  };
+}
+
+/** The stored settings in the form; secrets stay blank (blank keeps the stored one). */
+export function draftOf(settings: PublicDirectorMailSettings | null): MailSettingsDraft {
+  const draft = emptyDraft();
+  if (!settings) return draft;
+  const common = { ...draft, fromAddress: settings.fromAddress, fromName: settings.fromName ?? '' };
+  switch (settings.method) {
+    case 'smtp':
+      return {
+        ...common,
+        method: 'smtp',
+        host: settings.host,
+        port: settings.port,
+        encryption: settings.encryption,
+        requiresAuth: settings.requiresAuth,
+        authType: settings.authType ?? 'plain',
+        username: settings.username ?? '',
+      };
+    case 'graph':
+      return {
+        ...common,
+        method: 'graph',
+        tenantId: settings.tenantId,
+        clientId: settings.clientId,
+        cloud: settings.cloud,
+      };
+    case 'gmail':
+      return { ...common, method: 'gmail', clientId: settings.clientId };
+  }
+}
+
+export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpdateInput {
+  const sender = { fromAddress: draft.fromAddress, fromName: optionalText(draft.fromName) };
+  switch (draft.method) {
+    case 'smtp':
+      return {
+        method: 'smtp',
+        ...sender,
+        host: draft.host,
+        port: numberOrUndefined(draft.port) as number,
+        encryption: draft.encryption,
+        requiresAuth: draft.requiresAuth,
+        ...(draft.requiresAuth
+          ? {
+              authType: draft.authType,
+              username: optionalText(draft.username),
+              password: draft.password,
+            }
+          : {}),
+      };
+    case 'graph':
+      return {
+        method: 'graph',
+        ...sender,
+        tenantId: draft.tenantId,
+        clientId: draft.clientId,
+        clientSecret: draft.clientSecret,
+        cloud: draft.cloud,
+      };
+    case 'gmail':
+      return {
+        method: 'gmail',
+        ...sender,
+        clientId: draft.clientId,
+        clientSecret: draft.clientSecret,
+      };
+  }
+}
+
+/**
+ * The update schema, plus: a secret must be entered when none is stored for this method (on the
+ * server, a blank secret means "keep the stored one").
+ */
+export function mailSettingsSchema(stored: () => PublicDirectorMailSettings | null | undefined) {
+  return directorMailSettingsUpdateSchema.superRefine((value, ctx) => {
+    const current = stored();
+    const sameMethod = current?.method === value.method;
+    if (value.method === 'smtp' && value.requiresAuth && value.password === undefined) {
+      const kept = sameMethod && current.method === 'smtp' && current.passwordSet;
+      if (!kept)
+        ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the password' });
+    }
+    if (value.method !== 'smtp' && value.clientSecret === undefined && !sameMethod) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message:
+          value.method === 'graph' ? 'Enter the client secret value' : 'Enter the client secret',
+      });
+    }
+  });
+}
+
+export function mailSettingsWarnings(draft: MailSettingsDraft): FieldWarning[] {
+  const port = numberOrUndefined(draft.port);
+  if (draft.method !== 'smtp' || port === undefined) return [];
+  return directorMailSettingsWarnings({
+    port,
+    encryption: draft.encryption,
+    requiresAuth: draft.requiresAuth,
+  });
+}

@@ -1,0 +1,29 @@
+import type { ProfileStatusEvent, VerificationTarget } from '@email-profiles/core';
+import { api, type ApiInputs } from '../../api/client';
+
+export const profilesApi = {
+  list: () => api.profiles.list.query(),
+  get: (id: string) => api.profiles.get.query({ id }),
+  create: (input: ApiInputs['profiles']['create']) => api.profiles.create.mutate(input),
+  update: (input: ApiInputs['profiles']['update']) => api.profiles.update.mutate(input),
+  remove: (id: string) => api.profiles.delete.mutate({ id }),
+  verificationCode: (id: string) => api.profiles.verificationCode.query({ id }),
+  verify: (target: VerificationTarget) => api.verification.verify.mutate(target),
+  history: (profileId: string, actorId?: string) =>
+    api.verification.history.query({ profileId, ...(actorId ? { actorId } : {}) }),
+  /** Every profile's row whenever one of its actors' statuses changes; returns unsubscribe. */
+  onStatus(handlers: {
+    onData: (row: ProfileStatusEvent) => void;
+    onStarted?: () => void;
+    onError?: (error: unknown) => void;
+  }): () => void {
+    const subscription = api.verification.onStatus.subscribe(undefined, {
+      onData: handlers.onData,
+      onStarted: handlers.onStarted,
+      onError: handlers.onError,
+    });
+    return () => {
+      subscription.unsubscribe();
+    };
+  },
+};

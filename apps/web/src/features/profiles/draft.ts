@@ -1,0 +1,244 @@
+// The Add/Edit Email Profile form's state, its defaults, its steps, and how it becomes the
+// create or update input of the core schemas (which validate it, in the browser and the server).
+import {
+  defaultPort,
+  emailProfileCreateSchema,
+  emailProfileUpdateSchema,
+  emailProfileWarnings,
+  type AuthType,
+  type EmailProfileCreateInput,
+  type EmailProfileUpdateInput,
+  type Encryption,
+  type FieldWarning,
+  type GraphCloud,
+  type PublicEmailProfile,
+  type ServerType,
+  type TlsTrust,
+} from '@email-profiles/core';
+import type { Path } from 'vee-validate';
+import { numberOrUndefined } from '../../forms/zod-schema';
+
+export type ProfileDraft = {
+  serverType: ServerType;
+  sendVerificationManually: boolean;
+  emailAddress: string;
+  /** The Security Zone filter; null is "All zones". */
+  zoneId: string | null;
+  actorIds: string[];
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  cloud: GraphCloud;
+  username: string;
+  password: string;
+  incoming: {
+    host: string;
+    port: number | undefined;
+    encryption: Encryption;
+    authType: AuthType;
+    tlsTrust: TlsTrust;
+  };
+  outgoing: {
+    host: string;
+    port: number | undefined;
+    encryption: Encryption;
+    requiresAuth: boolean;
+    authType: AuthType;
+    tlsTrust: TlsTrust;
+  };
+};
+
+export const isMailServer = (type: ServerType): type is 'imap' | 'pop3' =>
+  type === 'imap' || type === 'pop3';
+
+/** A new profile: IMAP over SSL/TLS (993); outgoing SMTP with encryption Off (25), as the seed says. */
+export function newDraft(): ProfileDraft {
+  return {
+    serverType: 'imap',
+    sendVerificationManually: false,
+    emailAddress: '',
+    zoneId: null,
+    actorIds: [],
+    tenantId: '',
+    clientId: '',
+    clientSecret: '',
+    cloud: 'global',
+    username: '',
+    password: '',
+    incoming: {
+      host: '',
+      port: defaultPort('imap', 'ssl'),
+      encryption: 'ssl',
+      authType: 'plain',
+      tlsTrust: { mode: 'system' },
+    },
+    outgoing: {
+      host: '',
+      port: defaultPort('smtp', 'off'),
+      encryption: 'off',
+      requiresAuth: false,
+      authType: 'plain',
+      tlsTrust: { mode: 'system' },
+    },
+  };
+}
+
+/** A stored profile in the form; its secrets stay blank ("unchanged"). */
+export function draftOf(profile: PublicEmailProfile): ProfileDraft {
+  const draft: ProfileDraft = {
+    ...newDraft(),
+    serverType: profile.serverType,
+    sendVerificationManually: profile.sendVerificationManually,
+    emailAddress: profile.emailAddress,
+    zoneId: profile.zoneId,
+    actorIds: [...profile.actorIds],
+  };
+  switch (profile.serverType) {
+    case 'graph':
+      return {
+        ...draft,
+        tenantId: profile.tenantId,
+        clientId: profile.clientId,
+        cloud: profile.cloud,
+      };
+    case 'gmail':
+      return { ...draft, clientId: profile.clientId };
+    case 'imap':
+    case 'pop3':
+      return {
+        ...draft,
+        username: profile.username,
+        incoming: { ...profile.incoming },
+        outgoing: {
+          ...profile.outgoing,
+          authType: profile.outgoing.authType ?? 'plain',
+        },
+      };
+  }
+}
+
+/** The schema's input for the draft's server type (only that type's fields). */
+export function toCreateInput(draft: ProfileDraft): EmailProfileCreateInput {
+  const common = {
+    emailAddress: draft.emailAddress,
+    sendVerificationManually: draft.sendVerificationManually,
+    zoneId: draft.zoneId,
+    actorIds: draft.actorIds,
+  };
+  switch (draft.serverType) {
+    case 'graph':
+      return {
+        serverType: 'graph',
+        ...common,
+        tenantId: draft.tenantId,
+        clientId: draft.clientId,
+        clientSecret: draft.clientSecret,
+        cloud: draft.cloud,
+      };
+    case 'gmail':
+      return {
+        serverType: 'gmail',
+        ...common,
+        clientId: draft.clientId,
+        clientSecret: draft.clientSecret,
+      };
+    case 'imap':
+    case 'pop3':
+      return {
+        serverType: draft.serverType,
+        ...common,
+        username: draft.username,
+        password: draft.password,
+        incoming: { ...draft.incoming, port: numberOrUndefined(draft.incoming.port) as number },
+        outgoing: {
+          host: draft.outgoing.host,
+          port: numberOrUndefined(draft.outgoing.port) as number,
+          encryption: draft.outgoing.encryption,
+          requiresAuth: draft.outgoing.requiresAuth,
+          ...(draft.outgoing.requiresAuth ? { authType: draft.outgoing.authType } : {}),
+          tlsTrust: draft.outgoing.tlsTrust,
+        },
+      };
+  }
+}
+
+/** The update input: the whole profile again, where a blank secret keeps the stored one. */
+export function toUpdateInput(id: string, draft: ProfileDraft): EmailProfileUpdateInput {
+  return { ...toCreateInput(draft), id };
+}
+
+/** Accounts of the same kind share their secret: IMAP and POP3 the password, others their own. */
+const credentialKind = (type: ServerType) => (isMailServer(type) ? 'mail' : type);
+
+/**
+ * The update schema, plus: after a change to another kind of account, the stored secret does not
+ * apply, so it must be entered (the server says the same).
+ */
+export function updateSchema(storedType: () => ServerType | undefined) {
+  return emailProfileUpdateSchema.superRefine((value, ctx) => {
+    const stored = storedType();
+    if (stored === undefined || credentialKind(stored) === credentialKind(value.serverType)) return;
+    const key = isMailServer(value.serverType) ? 'password' : 'clientSecret';
+    if ((value as Record<string, unknown>)[key] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `Enter the ${key === 'password' ? 'account password' : 'client secret'}: the server type changed, so the stored one does not apply`,
+      });
+    }
+  });
+}
+
+export const createSchema = emailProfileCreateSchema;
+
+export function profileWarnings(draft: ProfileDraft): FieldWarning[] {
+  if (!isMailServer(draft.serverType)) return [];
+  const incomingPort = numberOrUndefined(draft.incoming.port);
+  const outgoingPort = numberOrUndefined(draft.outgoing.port);
+  return emailProfileWarnings({
+    serverType: draft.serverType,
+    incoming: { port: incomingPort ?? 0, encryption: draft.incoming.encryption },
+    outgoing: {
+      port: outgoingPort ?? 0,
+      encryption: draft.outgoing.encryption,
+      requiresAuth: draft.outgoing.requiresAuth,
+    },
+  });
+}
+
+export type Step = 'account' | 'incoming' | 'outgoing';
+
+export const STEPS: readonly { id: Step; title: string }[] = [
+  { id: 'account', title: 'Account' },
+  { id: 'incoming', title: 'Incoming mail server' },
+  { id: 'outgoing', title: 'Outgoing mail server' },
+];
+
+/** Which step a field (by its path, e.g. "incoming.port") is on. */
+export function stepOf(path: string): Step {
+  if (path.startsWith('incoming')) return 'incoming';
+  if (path.startsWith('outgoing')) return 'outgoing';
+  return 'account';
+}
+
+/** The fields each step validates before Next. */
+export const STEP_FIELDS: Record<Step, readonly Path<ProfileDraft>[]> = {
+  account: ['serverType', 'emailAddress', 'zoneId', 'actorIds', 'username', 'password'],
+  incoming: ['incoming.host', 'incoming.port', 'incoming.encryption', 'incoming.authType'],
+  outgoing: [
+    'outgoing.host',
+    'outgoing.port',
+    'outgoing.encryption',
+    'outgoing.requiresAuth',
+    'outgoing.authType',
+  ],
+};
+
+/** The port to show after the protocol or encryption changed: the new default, unless the user typed another. */
+export function followDefault(
+  port: number | undefined,
+  previousDefault: number,
+  nextDefault: number,
+): number {
+  return port === undefined || port === previousDefault ? nextDefault : port;
+}
