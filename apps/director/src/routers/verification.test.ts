@@ -1,6 +1,7 @@
 // Verification end to end through the real HTTP server: the Director sends its coded emails
 // through the private Postfix into Dovecot, and actors are simulated through the actor API (they
 // look for their code in the real mailbox). Deadlines and leases are shortened for the tests.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import {
@@ -10,6 +11,7 @@ import {
   type ProfileStatusEvent,
 } from '@email-profiles/core';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
+import { putActorVerification } from '../db/index.js';
 import {
   ADMIN,
   actorClient,
@@ -354,6 +356,30 @@ describe('verification', () => {
     });
     expect(ack).toEqual({ accepted: true });
     expect(await statuses(id)).toEqual(['A:verified']);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('sends, after a restart, the email of an attempt the Director had not sent yet', async () => {
+    const a = actors[0]!;
+    const { id } = await operator.profiles.create.mutate(profile({ actorIds: [a.id] }));
+    // As left by a Director stopped between Verify and its send: requested, nothing sent.
+    const code = randomUUID();
+    const requestedAt = new Date();
+    putActorVerification(env.store.db, id, a.id, {
+      status: 'requested',
+      attempt: {
+        id: randomUUID(),
+        mode: 'automatic',
+        code,
+        requestedAt: requestedAt.toISOString(),
+        deadlineAt: new Date(requestedAt.getTime() + 60_000).toISOString(),
+        retries: 0,
+      },
+    });
+    await env.restart();
+    const [task] = await take(a);
+    expect(task?.kind === 'find_code' && task.code).toBe(code);
+    expect(await lookFor(code)).toBe(true);
     await operator.profiles.delete.mutate({ id });
   });
 
