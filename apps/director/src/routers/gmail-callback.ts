@@ -128,14 +128,24 @@ async function complete(
       { signal: AbortSignal.any([closed.signal, AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)]) },
     );
     if (!result.ok) {
-      return { ok: false, message: `${result.failure.summary} ${result.failure.hint}` };
+      const { failure } = result;
+      // Here invalid_grant is about the code just given, not a stored authorisation.
+      if (failure.signal === 'google-invalid-grant') {
+        return {
+          ok: false,
+          message: `Google refused the authorisation code (${failure.serverText ?? 'invalid_grant'}): a code is valid once and for a few minutes. ${AGAIN}`,
+        };
+      }
+      return { ok: false, message: `${failure.summary} ${failure.hint}` };
     }
     if (!result.matchesProfile) {
-      const what =
-        pending.target.target === 'profile' ? 'the profile' : "the Director's mail settings";
+      const expected =
+        pending.target.target === 'profile'
+          ? `the profile is for ${credentials.emailAddress}`
+          : `the Director's mail settings send as ${credentials.emailAddress}`;
       return {
         ok: false,
-        message: `Google authorised ${result.consentedAddress}, but ${what} is for ${credentials.emailAddress}. Sign in to Google as ${credentials.emailAddress} and authorise again.`,
+        message: `Google authorised ${result.consentedAddress}, but ${expected}. Sign in to Google as ${credentials.emailAddress} and authorise again.`,
       };
     }
     storeConsent(db, vault, pending.target, {
