@@ -6,6 +6,7 @@ import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
 import { findActorByTokenHash, sessionUser } from './db/index.js';
 import { appRouter } from './router.js';
 import { handleGmailCallback } from './routers/gmail-callback.js';
+import { WEB_DIST, staticSite } from './static.js';
 import type { Context, Services } from './trpc.js';
 
 const SECURITY_HEADERS = {
@@ -21,7 +22,9 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Email Profiles</title>
-<body><h1>Email Profiles Director</h1><p>The Director is running. The web app is not built yet.</p></body></html>`;
+<body><h1>Email Profiles Director</h1><p>The Director is running, but the web app is not built.
+Build it with <code>pnpm --filter @email-profiles/web build</code> (or start with <code>npm start</code>,
+which builds it), then reload this page.</p></body></html>`;
 
 export type RunningServer = { server: Server; url: string; close(): Promise<void> };
 
@@ -53,6 +56,8 @@ export async function startServer(services: Services): Promise<RunningServer> {
         services.log.error({ err: error, path }, 'procedure failed');
     },
   });
+  // The built web app (apps/web/dist), looked for at start: `npm start` builds it first.
+  const site = staticSite(WEB_DIST, SECURITY_HEADERS);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/api/trpc/')) {
@@ -71,8 +76,15 @@ export async function startServer(services: Services): Promise<RunningServer> {
       send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
       return;
     }
-    if (req.method === 'GET' && !path.startsWith('/api/')) {
-      send(res, 200, 'text/html; charset=utf-8', PLACEHOLDER);
+    if ((req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api/')) {
+      if (!site) {
+        send(res, 200, 'text/html; charset=utf-8', PLACEHOLDER);
+        return;
+      }
+      site(req, res).catch((error: unknown) => {
+        services.log.error({ err: error, path }, 'serving the web app failed');
+        if (!res.headersSent) send(res, 500, 'application/json', '{"error":"Internal error"}');
+      });
       return;
     }
     send(res, 404, 'application/json', JSON.stringify({ error: 'Not found' }));

@@ -74,9 +74,11 @@ describe('staticSite', () => {
   it('answers every page path with index.html, never cached', async () => {
     for (const path of ['/', '/login', '/settings/email-actions/p1/edit?x=1']) {
       const page = await get(path);
-      expect([page.status, page.headers['content-type'], page.headers['cache-control']]).toEqual(
-        [200, 'text/html; charset=utf-8', 'no-cache'],
-      );
+      expect([page.status, page.headers['content-type'], page.headers['cache-control']]).toEqual([
+        200,
+        'text/html; charset=utf-8',
+        'no-cache',
+      ]);
       expect(page.body).toContain('<title>app</title>');
     }
     const head = await get('/login', 'HEAD');
