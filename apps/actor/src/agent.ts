@@ -26,6 +26,7 @@ import { runProbeTask } from './tasks/probe.js';
 import type { TransportOptions } from './transports.js';
 
 export const ACTOR_VERSION = '0.0.0';
+const MIN_HEARTBEAT_MS = 200;
 
 export type AgentOptions = {
   directorUrl: string;
@@ -34,6 +35,7 @@ export type AgentOptions = {
   transports?: TransportOptions;
   /** Tasks run at once (each also waits for its mailbox's own bound). */
   maxTasks?: number;
+  /** At most this long between heartbeats (shorter when the Director's leases are short). */
   heartbeatMs?: number;
   pollWaitMs?: number;
   backoff?: Backoff;
@@ -81,6 +83,8 @@ export class ActorAgent {
   private readonly stopController = new AbortController();
   private slotWaiters: (() => void)[] = [];
   private failures = 0;
+  private backoffWake: AbortController | undefined;
+  private heartbeatEveryMs: number;
   private heartbeatFailed = false;
   private stopping: Promise<void> | undefined;
   private fatal: Error | undefined;
@@ -98,6 +102,7 @@ export class ActorAgent {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     };
+    this.heartbeatEveryMs = this.settings.heartbeatMs;
   }
 
   start(): RunningActor {
@@ -142,7 +147,7 @@ export class ActorAgent {
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopped()) {
       await this.heartbeat();
-      await pause(this.settings.heartbeatMs, this.stopController.signal);
+      await pause(this.heartbeatEveryMs, this.stopController.signal);
     }
   }
 
@@ -154,6 +159,16 @@ export class ActorAgent {
         this.stopController.signal,
       );
       this.heartbeatFailed = false;
+      if (this.failures > 0) {
+        // Back: end the poll loop's back-off now rather than at its next try.
+        this.backoffWake?.abort();
+        this.reconnected();
+      }
+      // Three heartbeats per lease, so one lost heartbeat never costs a task its lease.
+      const leaseMs = Date.parse(reply.leaseExpiresAt) - Date.parse(reply.serverTime);
+      this.heartbeatEveryMs = Number.isFinite(leaseMs)
+        ? Math.max(Math.min(this.settings.heartbeatMs, leaseMs / 3), MIN_HEARTBEAT_MS)
+        : this.settings.heartbeatMs;
       for (const id of reply.cancelTaskIds) this.cancel(id);
       this.flush();
     } catch (error) {
@@ -181,7 +196,10 @@ export class ActorAgent {
     if (this.failures === 0)
       this.log.warn({ call, reason: describeCallError(error) }, 'Director unreachable; retrying');
     this.failures += 1;
-    await pause(delay, this.stopController.signal);
+    const wake = new AbortController();
+    this.backoffWake = wake;
+    await pause(delay, AbortSignal.any([this.stopController.signal, wake.signal]));
+    this.backoffWake = undefined;
   }
 
   private reconnected(): void {
