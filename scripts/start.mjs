@@ -47,4 +47,4 @@ if (webBuildIsStale()) {
   console.log('Building the web app (apps/web)…');
   run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/web', 'build']);
 }
-run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/director', 'start']);
+run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/actor', 'start']);
