@@ -479,7 +479,7 @@ export class Orchestrator {
       this.stopping.signal,
       AbortSignal.timeout(Math.max(remaining, 1)),
     ]);
-    const result = await directorSender(settings).send(
+    const result = await directorSender(settings, this.deps.config.mailEndpoints).send(
       {
         from: settings.fromAddress,
         ...(settings.fromName ? { fromName: settings.fromName } : {}),
