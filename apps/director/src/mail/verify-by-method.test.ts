@@ -5,7 +5,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   subjectHasCode,
-  type ActorTask,
   type DirectorMailSettingsUpdateInput,
   type SmtpAuthMechanism,
 } from '@email-profiles/core';
@@ -102,7 +101,7 @@ const delivered = {
 
 /** The simulated actor: its task, then its code where the method delivered it. */
 async function actorVerifies(method: keyof typeof delivered): Promise<string> {
-  const [task] = (await actor.api.actorApi.nextTasks.mutate({ waitMs: 10_000 }));
+  const [task] = await actor.api.actorApi.nextTasks.mutate({ waitMs: 10_000 });
   if (task?.kind !== 'find_code') throw new Error(`expected a find_code task, got ${task?.kind}`);
   await actor.api.actorApi.progress.mutate({
     type: 'check_started',
