@@ -12,7 +12,7 @@ import {
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
 import { now, parseStored, RepositoryError, type Conn } from './database.js';
-import { actors, profileActors, profiles } from './schema.js';
+import { actors, profileActors, profiles, verifications } from './schema.js';
 import { openSecrets, sealSecrets } from './sealed.js';
 
 /** The sealed fields of each server type, from core's `secret()` marks. */
@@ -105,6 +105,59 @@ export function listPublicProfiles(db: Conn): PublicEmailProfile[] {
         actorIds: actorsByProfile.get(row.id) ?? [],
       }) as PublicEmailProfile,
   );
+}
+
+/**
+ * A profiles-table row as stored, for profiles.list: the public fields as JSON text, the
+ * assigned actors as `position:actorId` words, their stored statuses as `actorId:status` words
+ * (absent: unverified) and the failures of failed actors as a JSON object by actor id. Ids are
+ * letters, digits, "-" and "_" (core's idSchema), so spaces and colons cannot be part of them.
+ */
+export type ProfileListRow = {
+  id: string;
+  serverType: string;
+  manualCode: string;
+  publicFields: string;
+  actors: string;
+  statuses: string;
+  failures: string;
+};
+
+/**
+ * Every profile, its actors and their statuses in two queries, in creation order. SQLite
+ * extracts each state's status (and the failure of failed ones), so whole states are never
+ * parsed here; reads no sealed column.
+ */
+export function listProfileRows(db: Conn): ProfileListRow[] {
+  const states = new Map<string, [statuses: string, failures: string]>();
+  for (const [profileId, statuses, failures] of db.values<[string, string, string | null]>(sql`
+    SELECT profile_id,
+      group_concat(actor_id || ':' || (state ->> '$.status'), ' '),
+      json_group_object(actor_id, state -> '$.failure') FILTER (WHERE state ->> '$.status' = 'failed')
+    FROM ${verifications} GROUP BY profile_id`)) {
+    states.set(profileId, [statuses, failures ?? '{}']);
+  }
+  const rows = db.values<[string, string, string, string, string | null]>(sql`
+    SELECT p.id, p.server_type, p.manual_code, p.public_fields,
+      (SELECT group_concat(pa.position || ':' || pa.actor_id, ' ')
+         FROM ${profileActors} pa WHERE pa.profile_id = p.id)
+    FROM ${profiles} p
+    ORDER BY p.created_at, p.rowid`);
+  return rows.map(([id, serverType, manualCode, publicFields, actors]) => {
+    const [statuses, failures] = states.get(id) ?? ['', '{}'];
+    return { id, serverType, manualCode, publicFields, actors: actors ?? '', statuses, failures };
+  });
+}
+
+/**
+ * Changes whenever the database may have changed: another connection committed (data_version)
+ * or this connection wrote (total_changes()). Equal values mean the same data.
+ */
+export function databaseVersion(db: Conn): string {
+  const [row] = db.values<[number, number]>(
+    sql`SELECT total_changes(), data_version FROM pragma_data_version`,
+  );
+  return `${row?.[0]}:${row?.[1]}`;
 }
 
 export function getPublicProfile(db: Conn, id: string): PublicEmailProfile | undefined {

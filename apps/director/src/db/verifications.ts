@@ -124,27 +124,6 @@ function writeActorState(db: Conn, profileId: string, actorId: string, state: Ac
     .run();
 }
 
-/**
- * Every stored actor state of every profile, in one query, for the profiles table. Not parsed
- * again here (states are validated when written; the API validates what it returns).
- */
-export function listVerificationStates(db: Conn): Map<string, Map<string, ActorVerification>> {
-  const byProfile = new Map<string, Map<string, ActorVerification>>();
-  for (const row of db
-    .select({
-      profileId: verifications.profileId,
-      actorId: verifications.actorId,
-      state: verifications.state,
-    })
-    .from(verifications)
-    .all()) {
-    const states = byProfile.get(row.profileId) ?? new Map<string, ActorVerification>();
-    states.set(row.actorId, row.state as ActorVerification);
-    byProfile.set(row.profileId, states);
-  }
-  return byProfile;
-}
-
 export type StoredActorState = { profileId: string; actorId: string; state: ActorVerification };
 
 /** Every actor state with an attempt running (requested, sent or checking). */

@@ -1,11 +1,11 @@
 // What the profiles table shows: each profile's public view and, per assigned actor, its display
 // status and the last failure. Built from stored states only: no secret is needed or returned.
 import { z } from 'zod';
-import { failureSchema } from '../failures/taxonomy.js';
+import { failureSchema, type Failure } from '../failures/taxonomy.js';
 import { emailAddressSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
 import {
   displayStatus,
-  type DisplayStatus,
+  type ActorVerificationStatus,
   type ProfileVerification,
 } from '../verification/state.js';
 import { verificationSubject } from '../verification/code.js';
@@ -43,12 +43,28 @@ export function profileListItem(
     profile,
     actors: profile.actorIds.map((actorId) => {
       const state = verification?.actors[actorId] ?? { status: 'unverified' as const };
-      const status: DisplayStatus = displayStatus(state);
-      return state.status === 'failed'
-        ? { actorId, status, failure: state.failure }
-        : { actorId, status };
+      return profileActorStatus(
+        actorId,
+        state.status,
+        state.status === 'failed' ? state.failure : undefined,
+      );
     }),
   };
+}
+
+/**
+ * One actor's entry from its stored status and failure alone: what the Director's list reads
+ * without parsing whole states. The failure is kept only while the status is failed.
+ */
+export function profileActorStatus(
+  actorId: string,
+  status: ActorVerificationStatus,
+  failure: Failure | undefined,
+): ProfileActorStatus {
+  const shown = displayStatus({ status });
+  return status === 'failed' && failure !== undefined
+    ? { actorId, status: shown, failure }
+    : { actorId, status: shown };
 }
 
 /** Manual mode: the code to put in the subject of an email sent by hand to the mailbox. */

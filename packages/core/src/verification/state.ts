@@ -110,7 +110,7 @@ export type ProfileEvent = z.infer<typeof profileEventSchema>;
 /** What the profiles table shows for one actor. */
 export type DisplayStatus = 'verified' | 'unverified' | 'in_progress';
 
-export function displayStatus(state: ActorVerification): DisplayStatus {
+export function displayStatus(state: Pick<ActorVerification, 'status'>): DisplayStatus {
   switch (state.status) {
     case 'verified':
       return 'verified';

@@ -1,0 +1,148 @@
+// profiles.list reads statuses straight from SQL and reuses rows it validated before: checked
+// against core's profileListItem over every kind of state, and for staleness and secrets.
+import { explainFailure, profileListItem, type ActorVerification } from '@email-profiles/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  getProfileVerification,
+  getPublicProfile,
+  putActorVerification,
+  saveProfile,
+  setProfileActors,
+} from '../db/index.js';
+import { profileOf, SECRETS, seedActors } from '../db/test-support.js';
+import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
+
+let env: TestDirector;
+let operator: ReturnType<typeof browserTab>['client'];
+const bodies: string[] = [];
+let actorIds: string[] = [];
+
+const attempt = {
+  id: 'attempt-1',
+  mode: 'automatic',
+  code: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+  requestedAt: '2024-05-01T10:00:00.000Z',
+  deadlineAt: '2999-01-01T00:00:00.000Z', // not passed: the orchestrator would time it out
+  retries: 0,
+} as const;
+const at = '2024-05-01T10:01:00.000Z';
+
+/** One state of every kind; the last actor of each profile keeps no stored state. */
+const states: ActorVerification[] = [
+  { status: 'verified', attempt, verifiedAt: at },
+  {
+    status: 'failed',
+    attempt,
+    failedAt: at,
+    failure: explainFailure({
+      stage: 'auth',
+      protocol: 'imap',
+      serverText: 'NO [AUTHENTICATIONFAILED] Authentication failed.',
+    }),
+  },
+  { status: 'requested', attempt },
+  { status: 'sent', attempt, sentAt: at },
+  { status: 'checking', attempt, checkStartedAt: at },
+  { status: 'unverified' },
+];
+
+/** What core's own assembly gives for every stored profile. */
+function expected() {
+  const ids = env.store.sqlite
+    .prepare('SELECT id FROM profiles ORDER BY created_at, rowid')
+    .pluck()
+    .all() as string[];
+  return ids.map((id) => {
+    const profile = getPublicProfile(env.store.db, id);
+    if (!profile) throw new Error(`no profile ${id}`);
+    return profileListItem(profile, getProfileVerification(env.store.db, id));
+  });
+}
+
+beforeAll(async () => {
+  env = await testDirector('profile-list');
+  operator = browserTab(env.director.url, bodies).client;
+  await operator.auth.setup.mutate(ADMIN);
+  actorIds = seedActors(env.store, 7);
+  const types = ['imap', 'pop3', 'graph', 'gmail'] as const;
+  types.forEach((type, i) => {
+    // Actors assigned in an order that is neither creation nor id order.
+    const assigned = [...actorIds].reverse().slice(i % 2, 7);
+    const profile = profileOf(type, assigned, `p-${type}`);
+    saveProfile(env.store.db, env.vault, profile);
+    setProfileActors(env.store.db, profile.id, assigned);
+    states.forEach((state, k) => {
+      const actorId = assigned[(k + i) % (assigned.length - 1)];
+      if (actorId) putActorVerification(env.store.db, profile.id, actorId, state);
+    });
+  });
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe('profiles.list', () => {
+  it('lists what core assembles from whole states, in order, for every kind of state', async () => {
+    const list = await operator.profiles.list.query();
+    expect(list).toEqual(expected());
+    const shown = new Set(list.flatMap((item) => item.actors.map((actor) => actor.status)));
+    expect([...shown].sort()).toEqual(['in_progress', 'unverified', 'verified']);
+    expect(list.some((item) => item.actors.some((actor) => actor.failure))).toBe(true);
+  });
+
+  it('shows a changed state, a new profile and a deleted one on the next call', async () => {
+    await operator.profiles.list.query();
+    const [first] = actorIds;
+    putActorVerification(env.store.db, 'p-imap', first ?? '', {
+      status: 'failed',
+      attempt,
+      failedAt: at,
+      failure: explainFailure({ stage: 'tcp', errorCode: 'ECONNREFUSED' }),
+    });
+    env.store.sqlite.prepare('DELETE FROM profiles WHERE id = ?').run('p-pop3');
+    const extra = profileOf('imap', [first ?? ''], 'p-extra');
+    saveProfile(env.store.db, env.vault, extra);
+    const list = await operator.profiles.list.query();
+    expect(list).toEqual(expected());
+    expect(list.map((item) => item.profile.id)).toEqual([
+      'p-imap',
+      'p-graph',
+      'p-gmail',
+      'p-extra',
+    ]);
+    const imap = list[0]?.actors.find((actor) => actor.actorId === first);
+    expect(imap?.failure?.signal).toBe('tcp-refused');
+  });
+
+  it('strips a field the public schema does not have, even one slipped into a listed row', async () => {
+    await operator.profiles.list.query();
+    env.store.sqlite
+      .prepare(
+        `UPDATE profiles SET public_fields = json_set(public_fields, '$.password', ?) WHERE id = ?`,
+      )
+      .run('SmuggledPasswordDoNotLeak', 'p-imap');
+    const list = await operator.profiles.list.query();
+    expect(JSON.stringify(list)).not.toContain('SmuggledPasswordDoNotLeak');
+    expect(list).toEqual(expected());
+  });
+
+  it('refuses to send a stored row the public schema rejects', async () => {
+    env.store.sqlite
+      .prepare(
+        `UPDATE profiles SET public_fields = json_set(public_fields, '$.emailAddress', ?) WHERE id = ?`,
+      )
+      .run('not an address', 'p-graph');
+    const refused = await rejection(operator.profiles.list.query());
+    expect([refused.data?.code, refused.message]).toEqual([
+      'INTERNAL_SERVER_ERROR',
+      'Output validation failed',
+    ]);
+  });
+
+  it('never returns a secret', () => {
+    const all = bodies.join('\n');
+    for (const value of [...Object.values(SECRETS), 'SmuggledPasswordDoNotLeak']) {
+      expect(all).not.toContain(value);
+    }
+  });
+});
