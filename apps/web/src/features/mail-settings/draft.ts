@@ -12,6 +12,7 @@ import {
   type PublicDirectorMailSettings,
   type SmtpAuthMechanism,
 } from '@email-profiles/core';
+import { systemTrustDraft, trustDraftOf, trustOf, type TlsTrustDraft } from '../../forms/tls-trust';
 import { numberOrUndefined, optionalText } from '../../forms/zod-schema';
 
 export type MailSettingsDraft = {
@@ -25,6 +26,7 @@ export type MailSettingsDraft = {
   authType: SmtpAuthMechanism;
   username: string;
   password: string;
+  tlsTrust: TlsTrustDraft;
   tenantId: string;
   clientId: string;
   clientSecret: string;
@@ -43,6 +45,7 @@ export function emptyDraft(): MailSettingsDraft {
     authType: 'plain',
     username: '',
     password: '',
+    tlsTrust: systemTrustDraft(),
     tenantId: '',
     clientId: '',
     clientSecret: '',
@@ -66,6 +69,7 @@ export function draftOf(settings: PublicDirectorMailSettings | null): MailSettin
         requiresAuth: settings.requiresAuth,
         authType: settings.authType ?? 'plain',
         username: settings.username ?? '',
+        tlsTrust: trustDraftOf(settings.tlsTrust),
       };
     case 'graph':
       return {
@@ -91,6 +95,7 @@ export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpd
         port: numberOrUndefined(draft.port) as number,
         encryption: draft.encryption,
         requiresAuth: draft.requiresAuth,
+        tlsTrust: trustOf(draft.tlsTrust),
         ...(draft.requiresAuth
           ? {
               authType: draft.authType,

@@ -13,9 +13,9 @@ import {
   type GraphCloud,
   type PublicEmailProfile,
   type ServerType,
-  type TlsTrust,
 } from '@email-profiles/core';
 import type { Path } from 'vee-validate';
+import { systemTrustDraft, trustDraftOf, trustOf, type TlsTrustDraft } from '../../forms/tls-trust';
 import { numberOrUndefined } from '../../forms/zod-schema';
 
 export type ProfileDraft = {
@@ -36,7 +36,7 @@ export type ProfileDraft = {
     port: number | undefined;
     encryption: Encryption;
     authType: AuthType;
-    tlsTrust: TlsTrust;
+    tlsTrust: TlsTrustDraft;
   };
   outgoing: {
     host: string;
@@ -44,7 +44,7 @@ export type ProfileDraft = {
     encryption: Encryption;
     requiresAuth: boolean;
     authType: AuthType;
-    tlsTrust: TlsTrust;
+    tlsTrust: TlsTrustDraft;
   };
 };
 
@@ -70,7 +70,7 @@ export function newDraft(): ProfileDraft {
       port: defaultPort('imap', 'ssl'),
       encryption: 'ssl',
       authType: 'plain',
-      tlsTrust: { mode: 'system' },
+      tlsTrust: systemTrustDraft(),
     },
     outgoing: {
       host: '',
@@ -78,7 +78,7 @@ export function newDraft(): ProfileDraft {
       encryption: 'off',
       requiresAuth: false,
       authType: 'plain',
-      tlsTrust: { mode: 'system' },
+      tlsTrust: systemTrustDraft(),
     },
   };
 }
@@ -108,10 +108,11 @@ export function draftOf(profile: PublicEmailProfile): ProfileDraft {
       return {
         ...draft,
         username: profile.username,
-        incoming: { ...profile.incoming },
+        incoming: { ...profile.incoming, tlsTrust: trustDraftOf(profile.incoming.tlsTrust) },
         outgoing: {
           ...profile.outgoing,
           authType: profile.outgoing.authType ?? 'plain',
+          tlsTrust: trustDraftOf(profile.outgoing.tlsTrust),
         },
       };
   }
@@ -149,14 +150,20 @@ export function toCreateInput(draft: ProfileDraft): EmailProfileCreateInput {
         ...common,
         username: draft.username,
         password: draft.password,
-        incoming: { ...draft.incoming, port: numberOrUndefined(draft.incoming.port) as number },
+        incoming: {
+          host: draft.incoming.host,
+          port: numberOrUndefined(draft.incoming.port) as number,
+          encryption: draft.incoming.encryption,
+          authType: draft.incoming.authType,
+          tlsTrust: trustOf(draft.incoming.tlsTrust),
+        },
         outgoing: {
           host: draft.outgoing.host,
           port: numberOrUndefined(draft.outgoing.port) as number,
           encryption: draft.outgoing.encryption,
           requiresAuth: draft.outgoing.requiresAuth,
           ...(draft.outgoing.requiresAuth ? { authType: draft.outgoing.authType } : {}),
-          tlsTrust: draft.outgoing.tlsTrust,
+          tlsTrust: trustOf(draft.outgoing.tlsTrust),
         },
       };
   }
@@ -175,18 +182,24 @@ const credentialKind = (type: ServerType) => (isMailServer(type) ? 'mail' : type
  * apply, so it must be entered (the server says the same).
  */
 export function updateSchema(storedType: () => ServerType | undefined) {
-  return emailProfileUpdateSchema.superRefine((value, ctx) => {
-    const stored = storedType();
-    if (stored === undefined || credentialKind(stored) === credentialKind(value.serverType)) return;
-    const key = isMailServer(value.serverType) ? 'password' : 'clientSecret';
-    if ((value as Record<string, unknown>)[key] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `Enter the ${key === 'password' ? 'account password' : 'client secret'}: the server type changed, so the stored one does not apply`,
-      });
-    }
-  });
+  return emailProfileUpdateSchema.superRefine(
+    (value, ctx) => {
+      const stored = storedType();
+      if (stored === undefined || credentialKind(stored) === credentialKind(value.serverType))
+        return;
+      const key = isMailServer(value.serverType) ? 'password' : 'clientSecret';
+      const entered = (value as Record<string, unknown>)[key];
+      if (entered === undefined || entered === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `Enter the ${key === 'password' ? 'account password' : 'client secret'}: the server type changed, so the stored one does not apply`,
+        });
+      }
+    },
+    // Also while other fields are still invalid, so every problem shows at once.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 }
 
 export const createSchema = emailProfileCreateSchema;
@@ -224,11 +237,20 @@ export function stepOf(path: string): Step {
 /** The fields each step validates before Next. */
 export const STEP_FIELDS: Record<Step, readonly Path<ProfileDraft>[]> = {
   account: ['serverType', 'emailAddress', 'zoneId', 'actorIds', 'username', 'password'],
-  incoming: ['incoming.host', 'incoming.port', 'incoming.encryption', 'incoming.authType'],
+  incoming: [
+    'incoming.host',
+    'incoming.port',
+    'incoming.encryption',
+    'incoming.tlsTrust.sha256',
+    'incoming.tlsTrust.pem',
+    'incoming.authType',
+  ],
   outgoing: [
     'outgoing.host',
     'outgoing.port',
     'outgoing.encryption',
+    'outgoing.tlsTrust.sha256',
+    'outgoing.tlsTrust.pem',
     'outgoing.requiresAuth',
     'outgoing.authType',
   ],
