@@ -1,0 +1,159 @@
+// A simulated actor for the benchmarks: it speaks the real actor API over HTTP (long-polls
+// nextTasks, heartbeats every 10 s with its running tasks, reports progress and results) but
+// checks no mailbox: every find_code task completes as found. Unbatched httpLink, so a heartbeat
+// never waits behind a long-poll.
+import {
+  MAX_POLL_WAIT_MS,
+  MAX_TASKS_PER_POLL,
+  type ActorTask,
+  type TaskResult,
+} from '@email-profiles/core';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import type { AppRouter } from '../src/router.js';
+
+export type SimulatedActorOptions = {
+  heartbeatMs?: number;
+  pollWaitMs?: number;
+  /** Tasks worked on at once, like the agent's maxTasks. */
+  maxTasks?: number;
+};
+
+/** Room for the long-poll itself before a call is given up. */
+const CALL_MARGIN_MS = 15_000;
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+export class SimulatedActor {
+  readonly completed: string[] = [];
+  readonly errors: unknown[] = [];
+  private readonly api;
+  private readonly stopping = new AbortController();
+  private readonly running = new Set<string>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly settings: Required<SimulatedActorOptions>;
+
+  constructor(baseUrl: string, token: string, options: SimulatedActorOptions = {}) {
+    this.api = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({ url: `${baseUrl}/api/trpc`, headers: { authorization: `Bearer ${token}` } }),
+      ],
+    }).actorApi;
+    this.settings = {
+      heartbeatMs: options.heartbeatMs ?? 10_000,
+      pollWaitMs: options.pollWaitMs ?? MAX_POLL_WAIT_MS,
+      maxTasks: options.maxTasks ?? 100,
+    };
+  }
+
+  start(): void {
+    this.loops.push(this.heartbeatLoop(), this.pollLoop());
+  }
+
+  /** Stops both loops and hands running tasks back, as the agent does on shutdown. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled(this.loops);
+    if (this.running.size > 0) {
+      await this.api.release
+        .mutate({ taskIds: [...this.running] }, { signal: AbortSignal.timeout(CALL_MARGIN_MS) })
+        .catch(() => undefined);
+    }
+  }
+
+  private stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private signal(ms: number): AbortSignal {
+    return AbortSignal.any([this.stopping.signal, AbortSignal.timeout(ms)]);
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.stopped()) {
+      try {
+        const reply = await this.api.heartbeat.mutate(
+          { runningTaskIds: [...this.running] },
+          { signal: this.signal(CALL_MARGIN_MS) },
+        );
+        for (const id of reply.cancelTaskIds) this.running.delete(id);
+      } catch (error) {
+        if (!this.stopped()) this.errors.push(error);
+      }
+      await pause(this.settings.heartbeatMs, this.stopping.signal);
+    }
+  }
+
+  private async pollLoop(): Promise<void> {
+    const working: Promise<void>[] = [];
+    while (!this.stopped()) {
+      const free = this.settings.maxTasks - this.running.size;
+      if (free <= 0) {
+        await Promise.race(working);
+        continue;
+      }
+      try {
+        const tasks = await this.api.nextTasks.mutate(
+          { max: Math.min(free, MAX_TASKS_PER_POLL), waitMs: this.settings.pollWaitMs },
+          { signal: this.signal(this.settings.pollWaitMs + CALL_MARGIN_MS) },
+        );
+        for (const task of tasks) {
+          this.running.add(task.id);
+          const work: Promise<void> = this.work(task).finally(() => {
+            this.running.delete(task.id);
+            void working.splice(working.indexOf(work), 1);
+          });
+          working.push(work);
+        }
+      } catch (error) {
+        if (this.stopped()) break;
+        this.errors.push(error);
+        await pause(1_000, this.stopping.signal);
+      }
+    }
+    await Promise.allSettled(working);
+  }
+
+  private async work(task: ActorTask): Promise<void> {
+    const signal = { signal: this.signal(CALL_MARGIN_MS) };
+    try {
+      const result: TaskResult =
+        task.kind === 'find_code'
+          ? {
+              kind: 'find_code',
+              taskId: task.id,
+              result: { found: true, subject: `(${task.code})`, via: 'search', durationMs: 1 },
+            }
+          : {
+              kind: 'error',
+              taskId: task.id,
+              failure: {
+                stage: 'config',
+                summary: 'The simulated actor runs no probes.',
+                hint: 'Use the actor agent.',
+                transient: false,
+              },
+            };
+      if (task.kind === 'find_code') {
+        await this.api.progress.mutate(
+          { type: 'check_started', taskId: task.id, at: new Date().toISOString() },
+          signal,
+        );
+      }
+      await this.api.complete.mutate(result, signal);
+      this.completed.push(task.id);
+    } catch (error) {
+      if (!this.stopped()) this.errors.push(error);
+    }
+  }
+}
