@@ -1,5 +1,6 @@
 // From a task's profile to the transport that reaches its mailbox. The configs are built from
-// core's TaskProfile, field for field; nothing here keeps a credential beyond the call.
+// core's TaskProfile, field for field; nothing here keeps a credential beyond the call. Each
+// transport is loaded on first use, so an actor holds in memory only the protocols it serves.
 import {
   explainFailure,
   transportErrorCodes,
@@ -10,20 +11,13 @@ import {
   type ProbeReport,
   type TaskProfile,
 } from '@email-profiles/core';
-import {
-  createGmailTransport,
-  type GmailConfig,
-  type GmailTuning,
-  type GoogleEndpoints,
-} from '@email-profiles/transport-gmail';
-import {
-  createGraphTransport,
-  type GraphConfig,
-  type GraphEndpoints,
-  type GraphTransportOptions,
+import type { GmailConfig, GmailTuning, GoogleEndpoints } from '@email-profiles/transport-gmail';
+import type {
+  GraphConfig,
+  GraphEndpoints,
+  GraphTransportOptions,
 } from '@email-profiles/transport-graph';
-import { findCodeImap, probeImap, type ImapConfig } from '@email-profiles/transport-imap';
-import { findCodePop3, probePop3 } from '@email-profiles/transport-pop3';
+import type { ImapConfig } from '@email-profiles/transport-imap';
 import type { SmtpConfig } from '@email-profiles/transport-smtp';
 
 /**
@@ -110,14 +104,18 @@ const noConsent = () =>
   });
 
 /** The API transport of a Graph or Gmail profile (a failure when Gmail consent is missing). */
-export function apiTransport(
+export async function apiTransport(
   profile: Extract<TaskProfile, { serverType: 'graph' | 'gmail' }>,
   options: TransportOptions,
-): MailboxTransport | ReturnType<typeof noConsent> {
-  if (profile.serverType === 'graph')
+): Promise<MailboxTransport | ReturnType<typeof noConsent>> {
+  if (profile.serverType === 'graph') {
+    const { createGraphTransport } = await import('@email-profiles/transport-graph');
     return createGraphTransport(graphConfig(profile, options), options.graph?.options);
+  }
   const config = gmailConfig(profile, options);
-  return config ? createGmailTransport(config, options.gmail?.tuning) : noConsent();
+  if (!config) return noConsent();
+  const { createGmailTransport } = await import('@email-profiles/transport-gmail');
+  return createGmailTransport(config, options.gmail?.tuning);
 }
 
 export function isTransport(value: object): value is MailboxTransport {
@@ -132,12 +130,16 @@ export async function findCode(
 ): Promise<FindCodeResult> {
   const poll = options.pollMs === undefined ? {} : { pollMs: options.pollMs };
   switch (profile.serverType) {
-    case 'imap':
+    case 'imap': {
+      const { findCodeImap } = await import('@email-profiles/transport-imap');
       return findCodeImap(incomingConfig(profile), request, { signal, ...poll });
-    case 'pop3':
+    }
+    case 'pop3': {
+      const { findCodePop3 } = await import('@email-profiles/transport-pop3');
       return findCodePop3(incomingConfig(profile), request, { signal, ...poll });
+    }
     default: {
-      const transport = apiTransport(profile, options);
+      const transport = await apiTransport(profile, options);
       if (!isTransport(transport)) return { found: false, failure: transport };
       return transport.findCode(request, { signal });
     }
@@ -151,15 +153,28 @@ export async function probeIncoming(
   options: TransportOptions,
 ): Promise<ProbeReport> {
   switch (profile.serverType) {
-    case 'imap':
+    case 'imap': {
+      const { probeImap } = await import('@email-profiles/transport-imap');
       return probeImap(incomingConfig(profile), probe);
-    case 'pop3':
+    }
+    case 'pop3': {
+      const { probePop3 } = await import('@email-profiles/transport-pop3');
       return probePop3(incomingConfig(profile), probe);
+    }
     default: {
-      const transport = apiTransport(profile, options);
+      const transport = await apiTransport(profile, options);
       if (!isTransport(transport))
         return { ok: false, steps: [], failure: transport, durationMs: 0 };
       return transport.probe(probe);
     }
   }
+}
+
+/** The outgoing (SMTP) server's probe of an IMAP or POP3 profile. */
+export async function probeOutgoing(
+  profile: MailServerProfile,
+  probe: ProbeOptions & { signal: AbortSignal },
+): Promise<ProbeReport> {
+  const { probeSmtp } = await import('@email-profiles/transport-smtp');
+  return probeSmtp(outgoingConfig(profile), probe);
 }

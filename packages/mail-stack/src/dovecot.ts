@@ -70,6 +70,9 @@ mail_location = maildir:~/Maildir
 # sizes from the index, as a large production mailbox would be set up.
 maildir_very_dirty_syncs = yes
 pop3_fast_size_lookups = yes
+# Many actors on one machine may read one mailbox at once (the actor benchmark runs 50); the
+# default allows 10 connections per user and client address.
+mail_max_userip_connections = 100
 passdb {
   driver = passwd-file
   args = ${base}/passwd

@@ -2,8 +2,7 @@
 // as it completes. For IMAP and POP3 profiles the outgoing SMTP server is checked too (after the
 // incoming one, whatever its outcome); every step says which server it belongs to.
 import type { ProbeReport, ProbeStep, TaskResult } from '@email-profiles/core';
-import { probeSmtp } from '@email-profiles/transport-smtp';
-import { outgoingConfig, probeIncoming } from '../transports.js';
+import { probeIncoming, probeOutgoing } from '../transports.js';
 import type { ProbeTask, TaskContext } from './context.js';
 
 type Server = 'incoming' | 'outgoing';
@@ -24,10 +23,7 @@ export async function runProbeTask(task: ProbeTask, context: TaskContext): Promi
   );
   if (profile.serverType !== 'imap' && profile.serverType !== 'pop3')
     return { kind: 'probe', taskId: task.id, report: withServer(incoming, 'incoming') };
-  const outgoing = await probeSmtp(outgoingConfig(profile), {
-    signal,
-    onStep: onStep('outgoing'),
-  });
+  const outgoing = await probeOutgoing(profile, { signal, onStep: onStep('outgoing') });
   return { kind: 'probe', taskId: task.id, report: combine(incoming, outgoing) };
 }
 
