@@ -42,8 +42,32 @@ is recorded with the failure in the verification history and in the Director's l
 are shown as the server sent them, trimmed to 1,000 characters and stripped of control characters.
 `;
 
+/** What reaching (and failing at) each stage tells, before the individual messages. */
+const STAGE_MEANINGS: Record<FailureStage, string> = {
+  config:
+    'The profile or the application registration behind it is not usable as configured: nothing was wrong with the network, the settings themselves are.',
+  dns: "The actor could not turn the server name into an address. Nothing was sent to the mail server yet; the actor's own DNS configuration is the first suspect.",
+  tcp: 'The actor had an address but could not open a connection to it: a firewall, a wrong port or a stopped service. No data was exchanged.',
+  tls: 'A connection was open but the encrypted channel could not be set up, or the server could not prove its identity. No password had been sent yet: login comes after the encrypted channel is up.',
+  greeting:
+    'The connection was open but what answered did not behave like the expected mail server (wrong port, wrong encryption setting, or not a mail server).',
+  auth: 'The server (or Microsoft Entra ID / Google) answered and refused the credentials or the authentication method.',
+  mailbox: 'Login worked, but the mailbox could not be opened.',
+  search: 'The mailbox was open, but looking for the verification email failed.',
+  send: "The Director's outgoing server refused the verification email.",
+  timeout:
+    'Something did not happen before the verification deadline: the email did not arrive, or an actor did not do its part in time.',
+  consent:
+    'The mailbox owner or an administrator has not authorised the application, or the authorisation is no longer valid.',
+  permission:
+    'The account or application is known and logged in, but is not allowed to use this mailbox.',
+  throttled: 'The service asked the actor to slow down.',
+};
+
 type Entry = {
   stage: FailureStage | 'any';
+  /** The heading, when it is not the title. */
+  heading?: string;
   title: string;
   id?: string;
   source?: string;
@@ -103,8 +127,8 @@ function genericEntries(): Entry[] {
     const failure = explainFailure({ stage });
     return {
       stage,
+      heading: `Any other failure (${failureStageLabels[stage]})`,
       title: failure.summary,
-      source: 'any other failure at this stage',
       transient: failure.transient,
       hint: failure.hint,
     };
@@ -244,14 +268,13 @@ function renderEntry(entry: Entry, headings: Set<string>): string {
     .join(' · ');
   const seen = entry.seen === undefined ? '' : ` ${entry.seen}`;
   // Headings are anchors: a summary shown in two situations gets the situation added.
-  let heading = prose(entry.title);
+  let heading = prose(entry.heading ?? entry.title);
   if (headings.has(heading)) heading = `${heading} (${prose(entry.source ?? entry.id ?? '')})`;
   headings.add(heading);
   return [
     `### ${heading}`,
     '',
-    tag,
-    '',
+    ...(tag === '' ? [] : [tag, '']),
     `- **What you see:** “${prose(entry.title)}”${seen}`,
     `- **What it means:** ${entry.transient ? TRANSIENT : LASTING}`,
     `- **What to do:** ${prose(entry.hint)}`,
@@ -266,7 +289,7 @@ export function troubleshootingGuide(): string {
   const sections: string[] = [INTRO];
   const headings = new Set<string>();
   for (const stage of failureStageSchema.options) {
-    sections.push(`## ${failureStageLabels[stage]}\n`);
+    sections.push(`## ${failureStageLabels[stage]}\n`, `${STAGE_MEANINGS[stage]}\n`);
     for (const entry of entries.filter((candidate) => candidate.stage === stage)) {
       sections.push(renderEntry(entry, headings));
     }
