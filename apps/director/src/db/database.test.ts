@@ -21,6 +21,7 @@ describe('openDatabase', () => {
     expect(tablesOf(t)).toEqual([
       '__drizzle_migrations',
       'actors',
+      'attempts',
       'enrollment_tokens',
       'mail_settings',
       'profile_actors',
