@@ -14,7 +14,7 @@ const PUBLIC = new Set([
 ]);
 
 const procedures = Object.entries(
-  appRouter._def.procedures as Record<string, { _def: { type: string } }>,
+  appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>,
 )
   .map(([path, procedure]) => ({ path, type: procedure._def.type }))
   .filter((procedure) => !PUBLIC.has(procedure.path));
