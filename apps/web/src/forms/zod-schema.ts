@@ -2,10 +2,7 @@
 // `toInput` turns the form's state (strings from inputs, every variant's fields) into what the
 // schema takes, so the form is validated by exactly the schema the server uses.
 import type { TypedSchema, TypedSchemaError } from 'vee-validate';
-import { z } from 'zod';
-
-// The Director's CSP forbids eval: zod must not try to compile parsers with new Function.
-z.config({ jitless: true });
+import type { z } from 'zod';
 
 export function issuesByPath(issues: readonly z.core.$ZodIssue[]): TypedSchemaError[] {
   const byPath = new Map<string, string[]>();
