@@ -2,7 +2,7 @@
 // the built app, Debian's Chromium driven by playwright-core, and real actors (enrolled with the
 // token the UI shows, running in this process with the real transports). Everything started here
 // is stopped by `close()`.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,11 @@ export type App = {
 };
 
 export async function startApp(): Promise<App> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`sudo scripts/install-chromium.sh\` (or set CHROMIUM_PATH)`,
+    );
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
   const director = await startDirector(
     loadConfig({
