@@ -77,4 +77,12 @@ if (process.argv.includes('--mail-stack') && process.platform === 'linux') {
       );
     }
   }
+  // Debian's Chromium for the web app's browser tests (apps/web/e2e).
+  if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+    if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+      run('bash', ['scripts/install-chromium.sh']);
+    } else {
+      console.warn("The web app's browser tests need Chromium: sudo scripts/install-chromium.sh");
+    }
+  }
 }
