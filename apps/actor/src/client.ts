@@ -2,6 +2,7 @@
 // every call bounded by a timeout and cancellable through an AbortSignal.
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@email-profiles/director';
+import { nodeFetch } from './http-fetch.js';
 import type {
   ActorEnroll,
   ActorEnrollment,
@@ -42,6 +43,7 @@ function trpc(directorUrl: string, token?: string) {
     links: [
       httpLink({
         url: trpcUrl(directorUrl),
+        fetch: nodeFetch,
         headers: () => (token === undefined ? {} : { authorization: `Bearer ${token}` }),
       }),
     ],

@@ -2,9 +2,14 @@
 // output kept, its pid recorded so the test can kill it (and nothing is left behind).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/email-profiles-actor.mjs', import.meta.url));
+/** As the bin's shebang line runs it (see bin/email-profiles-actor.mjs). */
+export const ACTOR_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export type ActorProcess = {
   child: ChildProcess;
@@ -19,7 +24,7 @@ export async function runCli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...ACTOR_NODE_FLAGS, BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,10 +41,14 @@ export function startActorProcess(
   credentialPath: string,
   env: Record<string, string> = {},
 ): ActorProcess {
-  const child = spawn(process.execPath, [BIN, 'run', '--credential', credentialPath], {
-    env: { ...process.env, EMAIL_PROFILES_LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...ACTOR_NODE_FLAGS, BIN, 'run', '--credential', credentialPath],
+    {
+      env: { ...process.env, EMAIL_PROFILES_LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid === undefined) throw new Error('the actor process did not start');
   const output: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -77,13 +86,25 @@ export class ActorFleet {
     return actor.exited;
   }
 
+  /** Stops every process still running (SIGTERM, SIGKILL after 5 s) and checks none is left. */
   async killAll(): Promise<void> {
     await Promise.all(
       this.processes.map(async (actor) => {
-        if (alive(actor.pid) && actor.child.exitCode === null) process.kill(actor.pid, 'SIGKILL');
+        if (actor.child.exitCode !== null || actor.child.signalCode !== null) return;
+        process.kill(actor.pid, 'SIGTERM');
+        const timer = setTimeout(() => {
+          if (alive(actor.pid)) process.kill(actor.pid, 'SIGKILL');
+        }, 5_000);
         await actor.exited;
+        clearTimeout(timer);
       }),
     );
+    // The bundles of processes that were killed outright (the test's SIGKILL).
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(/^email-profiles-actor-(\d+)-/.exec(name)?.[1]);
+      if (this.processes.some((actor) => actor.pid === pid))
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
     const left = this.processes.filter((actor) => alive(actor.pid));
     if (left.length > 0)
       throw new Error(`actor processes left running: ${left.map((a) => a.pid).join(', ')}`);
