@@ -26,6 +26,8 @@ export type DirectorProcess = {
   pid: number;
   /** Resident memory now and its peak so far (VmRSS, VmHWM), in MB. */
   memory(): { rss: number; peak: number };
+  /** CPU time used so far (user + system), in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 };
 
@@ -34,7 +36,12 @@ export async function startDirectorProcess(
   env: Record<string, string> = {},
 ): Promise<DirectorProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_DIRECTOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the Director;
+  // BENCH_DIRECTOR_ENTRY, a bundled main (plain JavaScript) to run instead of tsx src/main.ts.
+  const nodeArgs = (process.env.BENCH_DIRECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const entry = process.env.BENCH_DIRECTOR_ENTRY;
+  const args = entry ? [entry] : ['--import', 'tsx', 'src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: directorRoot,
     env: {
       ...process.env,
@@ -78,6 +85,11 @@ export async function startDirectorProcess(
       const kb = (field: string) =>
         Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
       return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+    },
+    cpuSeconds() {
+      // /proc/PID/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async stop() {
       if (child.exitCode !== null) return;

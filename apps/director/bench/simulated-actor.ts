@@ -2,6 +2,7 @@
 // nextTasks, heartbeats every 10 s with its running tasks, reports progress and results) but
 // checks no mailbox: every find_code task completes as found. Unbatched httpLink, so a heartbeat
 // never waits behind a long-poll.
+import { setMaxListeners } from 'node:events';
 import {
   MAX_POLL_WAIT_MS,
   MAX_TASKS_PER_POLL,
@@ -23,22 +24,27 @@ const CALL_MARGIN_MS = 15_000;
 
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
+
+/** Every call of an actor listens to its stop signal: up to maxTasks of them at once. */
+function stopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 export class SimulatedActor {
   readonly completed: string[] = [];
   readonly errors: unknown[] = [];
   private readonly api;
-  private readonly stopping = new AbortController();
+  private readonly stopping = stopController();
   private readonly running = new Set<string>();
   private readonly loops: Promise<void>[] = [];
   private readonly settings: Required<SimulatedActorOptions>;
