@@ -3,14 +3,18 @@
 // the same with a quarter of them failed (each failure carries summary, hint and server text).
 // Client and server share the process, so the CPU column is both sides of one call.
 //   pnpm --filter @email-profiles/director bench
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { explainFailure, type ActorVerification } from '@email-profiles/core';
+import { hashToken } from '../src/auth/session.js';
 import { loadConfig } from '../src/config.js';
 import {
+  createActor,
+  createZone,
   openDatabase,
   putActorVerification,
   saveProfile,
@@ -18,7 +22,7 @@ import {
 } from '../src/db/index.js';
 import { profileOf, seedActors } from '../src/db/test-support.js';
 import { startDirector } from '../src/director.js';
-import { browserTab } from '../src/routers/test-client.js';
+import { actorClient, browserTab } from '../src/routers/test-client.js';
 import { Vault, loadMasterKey } from '../src/secrets/vault.js';
 
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 1000);
@@ -101,11 +105,24 @@ async function run(mix: Mix): Promise<string[]> {
     const cold = performance.now() - coldStarted;
     const size = JSON.stringify(first).length / 1024 / 1024;
     const rows: string[] = [];
-    for (const changing of [false, true]) {
+    const token = randomBytes(32).toString('base64url');
+    createActor(store.db, {
+      name: 'heartbeating actor',
+      zoneId: createZone(store.db, { name: 'Heartbeats' }).id,
+      tokenHash: hashToken(token),
+    });
+    const actorApi = actorClient(director.url, token).actorApi;
+    const between = {
+      unchanged: 'unchanged',
+      heartbeat: 'an actor heartbeats before each call',
+      state: 'one state changed before each call',
+    } as const;
+    for (const scenario of ['unchanged', 'heartbeat', 'state'] as const) {
       const times: number[] = [];
       let cpu = 0;
       for (let i = 0; i < RUNS + 3; i += 1) {
-        if (changing) {
+        if (scenario === 'heartbeat') await actorApi.heartbeat.mutate({ runningTaskIds: [] });
+        if (scenario === 'state') {
           // What a running verification does: one actor's state changes between two calls.
           const profileId = `p-${i % PROFILES}`;
           const actorId = actorIds[ACTORS - 1] ?? '';
@@ -127,7 +144,7 @@ async function run(mix: Mix): Promise<string[]> {
       }
       times.sort((a, b) => a - b);
       const rss = (process.memoryUsage().rss / 1024 / 1024).toFixed(0);
-      const data = changing ? 'one state changed before each call' : 'unchanged';
+      const data = between[scenario];
       rows.push(
         `| ${mix.name} | ${data} | ${at(times, 0.5)} ms | ${at(times, 0.95)} ms | ${at(times, 1)} ms | ${(cpu / RUNS).toFixed(1)} ms | ${cold.toFixed(0)} ms | ${size.toFixed(1)} MB | ${rss} MB |`,
       );

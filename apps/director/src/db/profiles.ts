@@ -149,13 +149,41 @@ export function listProfileRows(db: Conn): ProfileListRow[] {
   });
 }
 
+const LIST_TABLES = ['profiles', 'profile_actors', 'verifications'] as const;
+const watchedConnections = new WeakSet<Conn>();
+
 /**
- * Changes whenever the database may have changed: another connection committed (data_version)
- * or this connection wrote (total_changes()). Equal values mean the same data.
+ * Counts this connection's writes to the tables profiles.list reads, with temporary triggers
+ * (they live and die with the connection; no migration). They fire for upserts and for rows that
+ * foreign keys delete in cascade too.
  */
-export function databaseVersion(db: Conn): string {
+function watchListTables(db: Conn): void {
+  if (watchedConnections.has(db)) return;
+  db.run(sql`CREATE TEMP TABLE IF NOT EXISTS profile_list_changes (n INTEGER NOT NULL)`);
+  db.run(sql`INSERT INTO temp.profile_list_changes SELECT 0 WHERE NOT EXISTS
+    (SELECT 1 FROM temp.profile_list_changes)`);
+  for (const table of LIST_TABLES) {
+    for (const operation of ['INSERT', 'UPDATE', 'DELETE']) {
+      db.run(
+        sql.raw(`CREATE TEMP TRIGGER IF NOT EXISTS profile_list_${table}_${operation.toLowerCase()}
+          AFTER ${operation} ON main.${table}
+          BEGIN UPDATE temp.profile_list_changes SET n = n + 1; END`),
+      );
+    }
+  }
+  watchedConnections.add(db);
+}
+
+/**
+ * Changes whenever what profiles.list reads may have changed: another connection committed
+ * (data_version), or this connection wrote to profiles, profile_actors or verifications (the
+ * triggers above; its other writes, such as actors' last-seen times, do not count). Equal values
+ * mean the same data.
+ */
+export function profileListVersion(db: Conn): string {
+  watchListTables(db);
   const [row] = db.values<[number, number]>(
-    sql`SELECT total_changes(), data_version FROM pragma_data_version`,
+    sql`SELECT (SELECT n FROM temp.profile_list_changes), data_version FROM pragma_data_version`,
   );
   return `${row?.[0]}:${row?.[1]}`;
 }

@@ -3,13 +3,17 @@
 import { explainFailure, profileListItem, type ActorVerification } from '@email-profiles/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deleteProfile,
   getProfileVerification,
   getPublicProfile,
+  openDatabase,
   putActorVerification,
   saveProfile,
   setProfileActors,
+  touchActor,
 } from '../db/index.js';
-import { profileOf, SECRETS, seedActors } from '../db/test-support.js';
+import { profileOf, SECRETS, seedActors, tempDatabase } from '../db/test-support.js';
+import { profileList } from './profile-list.js';
 import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
 let env: TestDirector;
@@ -143,6 +147,49 @@ describe('profiles.list', () => {
     const all = bodies.join('\n');
     for (const value of [...Object.values(SECRETS), 'SmuggledPasswordDoNotLeak']) {
       expect(all).not.toContain(value);
+    }
+  });
+});
+
+describe('profileList reuse', () => {
+  it('reuses the list until something it reads changes, through any connection', () => {
+    const t = tempDatabase();
+    const other = openDatabase(t.file);
+    try {
+      const db = t.handle.db;
+      const ids = seedActors(t.handle, 2);
+      const [first = '', second = ''] = ids;
+      saveProfile(db, t.vault, profileOf('imap', ids, 'p-1'));
+      saveProfile(db, t.vault, profileOf('graph', [second], 'p-2'));
+      const listed = profileList(db);
+      expect(profileList(db)).toBe(listed);
+
+      // Writes the list does not read (an actor calling in) keep it.
+      touchActor(db, first);
+      expect(profileList(db)).toBe(listed);
+
+      // This connection's own writes, to each table the list reads.
+      putActorVerification(db, 'p-1', first, { status: 'verified', attempt, verifiedAt: at });
+      const verified = profileList(db);
+      expect(verified).not.toBe(listed);
+      expect(verified[0]?.actors[0]?.status).toBe('verified');
+      expect(verified[1]).toBe(listed[1]); // an unchanged row is not validated again
+
+      setProfileActors(db, 'p-1', [second, first]);
+      expect(profileList(db)[0]?.profile.actorIds).toEqual([second, first]);
+
+      deleteProfile(db, 'p-2'); // its assignment and states go in cascade
+      expect(profileList(db).map((item) => item.profile.id)).toEqual(['p-1']);
+
+      // Another connection's commit.
+      putActorVerification(other.db, 'p-1', second, { status: 'requested', attempt });
+      expect(profileList(db)[0]?.actors.map((actor) => actor.status)).toEqual([
+        'in_progress',
+        'verified',
+      ]);
+    } finally {
+      other.close();
+      t.cleanup();
     }
   });
 });

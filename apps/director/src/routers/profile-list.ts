@@ -1,9 +1,9 @@
 // profiles.list, built fast enough for 1,000 profiles × 20 actors. Every row is validated with
 // core's profileListItemSchema before it leaves (which strips anything not in the public schema,
 // so no secret can leave); a validated row is kept, with the stored text it came from, and
-// reused while that text is unchanged: the same input gives the same output. While the database
-// has not changed at all (SQLite's data_version for other connections' commits, total_changes()
-// for this one's writes), the whole validated list is reused without reading it again.
+// reused while that text is unchanged: the same input gives the same output. While nothing the
+// list reads has changed (profileListVersion), the whole validated list is reused without
+// reading it again.
 import { TRPCError } from '@trpc/server';
 import {
   profileActorStatus,
@@ -12,7 +12,12 @@ import {
   type Failure,
   type ProfileListItem,
 } from '@email-profiles/core';
-import { databaseVersion, listProfileRows, type Conn, type ProfileListRow } from '../db/index.js';
+import {
+  profileListVersion,
+  listProfileRows,
+  type Conn,
+  type ProfileListRow,
+} from '../db/index.js';
 
 type Validated = { row: ProfileListRow; item: ProfileListItem };
 type Snapshot = { version: string; rows: Map<string, Validated>; list: ProfileListItem[] };
@@ -75,7 +80,7 @@ function validate(row: ProfileListRow): ProfileListItem {
 
 /** Every profile with its actors' statuses, each row validated against the public schema. */
 export function profileList(db: Conn): ProfileListItem[] {
-  const version = databaseVersion(db);
+  const version = profileListVersion(db);
   const previous = snapshots.get(db);
   if (previous?.version === version) return previous.list;
   const rows = new Map<string, Validated>();
