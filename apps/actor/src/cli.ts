@@ -28,6 +28,17 @@ Log level: EMAIL_PROFILES_LOG_LEVEL (default info). ${TEST_ENDPOINTS_ENV} is for
 
 class UsageError extends Error {}
 
+/** The token crosses the network in clear text with http:// to another host. */
+function warnIfCleartext(directorUrl: string): void {
+  const { protocol, hostname } = new URL(directorUrl);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+  if (protocol === 'http:' && !loopback) {
+    console.error(
+      `Warning: ${directorUrl} is plain HTTP: the actor's token and the mailbox credentials of its tasks cross the network unencrypted. Put the Director behind HTTPS (a reverse proxy) and use https://.`,
+    );
+  }
+}
+
 function parse(
   args: string[],
   options: NonNullable<ParseArgsConfig['options']>,
@@ -65,6 +76,7 @@ async function enrollCommand(args: string[]): Promise<number> {
     );
   }
   const zone = typeof values.zone === 'string' ? values.zone : undefined;
+  if (URL.canParse(directorUrl)) warnIfCleartext(directorUrl);
   const credential = await enrollActor({
     directorUrl,
     enrollmentToken,
@@ -82,6 +94,7 @@ async function runCommand(args: string[]): Promise<number> {
   const values = parse(args, { credential: { type: 'string' } });
   const path = typeof values.credential === 'string' ? values.credential : defaultCredentialPath();
   const credential = readCredential(path);
+  warnIfCleartext(credential.directorUrl);
   const transports = transportOptionsFromEnv();
   const log = createLogger(process.env.EMAIL_PROFILES_LOG_LEVEL ?? 'info');
   const actor = runActor({
