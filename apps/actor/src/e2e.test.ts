@@ -37,7 +37,7 @@ const sender = stack.postfix!.users[0]!;
 const [user1, user2] = stack.dovecot!.users;
 const ca = { mode: 'ca', pem: stack.tls.caPem } as const;
 const GRAPH_MAILBOX = 'actor1@contoso.example';
-const TIMING = { leaseMs: 5_000, sweepMs: 200, deadlineGraceMs: 1_000 };
+const TIMING = { leaseMs: 10_000, sweepMs: 200, deadlineGraceMs: 1_000 };
 const VERIFY_TIMEOUT_MS = 30_000;
 
 let env: TestDirector;
@@ -109,6 +109,7 @@ async function startActor(name: string): Promise<void> {
     `${name} online`,
     () => operator.actors.list.query(),
     (list) => list.some((a) => a.id === actor.id && a.connection === 'online'),
+    60_000,
   );
 }
 
