@@ -360,6 +360,44 @@ describe('Verify → Unverified, with the stage and a hint', () => {
   });
 });
 
+describe('connectivity check and cancel', () => {
+  it('a connectivity check streams the incoming and outgoing steps from the actor', async () => {
+    const profileId = await mailProfile({ password: 'not-the-password' });
+    const { runId } = await operator.diagnostics.run.mutate({ profileId });
+    const snapshot = await until(
+      'the check to finish',
+      () => operator.diagnostics.get.query({ runId }),
+      (s) => s.done,
+    );
+    const [actor] = snapshot.actors;
+    expect(actor).toMatchObject({ actorId: actors.alpha!.id, status: 'done' });
+    const steps = actor!.steps.map((s) => `${String(s.facts?.server)}:${s.name}:${s.status}`);
+    expect(steps).toContain('incoming:tcp:ok');
+    expect(steps).toContain('incoming:auth:failed');
+    expect(steps).toContain('outgoing:greeting:ok');
+    expect(actor!.report?.failure?.stage).toBe('auth');
+  });
+
+  it('Cancel stops the actor search (the heartbeat reply names the task)', async () => {
+    const profileId = await mailProfile({ manual: true, actors: ['beta'] });
+    await operator.verification.verify.mutate({ profileId });
+    const beta = actors.beta!.process!;
+    await until(
+      'beta to start looking',
+      async () => beta.output.join(''),
+      (out) => out.includes(`"kind":"find_code"`) && out.includes('task started'),
+    );
+    const before = beta.output.join('').split('task cancelled by the Director').length;
+    expect((await operator.verification.cancel.mutate({ profileId })).cancelled).toHaveLength(1);
+    await until(
+      'beta to stop looking',
+      async () => beta.output.join('').split('task cancelled by the Director').length,
+      (count) => count > before,
+    );
+    expect((await row(profileId)).actors).toMatchObject([{ status: 'unverified' }]);
+  });
+});
+
 describe('when things break', () => {
   it('the Director restarts while the actor waits: the actor reconnects and delivers its result', async () => {
     const profileId = await mailProfile({ manual: true, user: user2 });
