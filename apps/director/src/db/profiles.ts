@@ -9,7 +9,7 @@ import {
   type PublicEmailProfile,
   type ServerType,
 } from '@email-profiles/core';
-import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
 import { now, parseStored, RepositoryError, type Conn } from './database.js';
 import { actors, profileActors, profiles, verifications } from './schema.js';
@@ -124,24 +124,28 @@ export type ProfileListRow = {
 };
 
 /**
- * Every profile, its actors and their statuses in two queries, in creation order. SQLite
- * extracts each state's status (and the failure of failed ones), so whole states are never
- * parsed here; reads no sealed column.
+ * Profiles, their actors and their statuses in two queries: every profile in creation order, or
+ * only those named in `ids` (in no particular order). SQLite extracts each state's status (and
+ * the failure of failed ones), so whole states are never parsed here; reads no sealed column.
  */
-export function listProfileRows(db: Conn): ProfileListRow[] {
+export function listProfileRows(db: Conn, ids?: readonly string[]): ProfileListRow[] {
+  const only = (column: SQL) =>
+    ids === undefined
+      ? sql``
+      : sql`WHERE ${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
   const states = new Map<string, [statuses: string, failures: string]>();
   for (const [profileId, statuses, failures] of db.values<[string, string, string | null]>(sql`
     SELECT profile_id,
       group_concat(actor_id || ':' || (state ->> '$.status'), ' '),
       json_group_object(actor_id, state -> '$.failure') FILTER (WHERE state ->> '$.status' = 'failed')
-    FROM ${verifications} GROUP BY profile_id`)) {
+    FROM ${verifications} ${only(sql`profile_id`)} GROUP BY profile_id`)) {
     states.set(profileId, [statuses, failures ?? '{}']);
   }
   const rows = db.values<[string, string, string, string, string | null]>(sql`
     SELECT p.id, p.server_type, p.manual_code, p.public_fields,
       (SELECT group_concat(pa.position || ':' || pa.actor_id, ' ')
          FROM ${profileActors} pa WHERE pa.profile_id = p.id)
-    FROM ${profiles} p
+    FROM ${profiles} p ${only(sql`p.id`)}
     ORDER BY p.created_at, p.rowid`);
   return rows.map(([id, serverType, manualCode, publicFields, actors]) => {
     const [statuses, failures] = states.get(id) ?? ['', '{}'];
@@ -149,25 +153,44 @@ export function listProfileRows(db: Conn): ProfileListRow[] {
   });
 }
 
-const LIST_TABLES = ['profiles', 'profile_actors', 'verifications'] as const;
+/** Every profile id, in creation order (the order of profiles.list). */
+export function listProfileIds(db: Conn): string[] {
+  return db
+    .values<[string]>(sql`SELECT id FROM ${profiles} ORDER BY created_at, rowid`)
+    .map(([id]) => id);
+}
+
+const LIST_TABLES: Record<string, string> = {
+  profiles: 'id',
+  profile_actors: 'profile_id',
+  verifications: 'profile_id',
+};
 const watchedConnections = new WeakSet<Conn>();
 
 /**
- * Counts this connection's writes to the tables profiles.list reads, with temporary triggers
- * (they live and die with the connection; no migration). They fire for upserts and for rows that
- * foreign keys delete in cascade too.
+ * Records which profiles this connection's writes touch in the tables profiles.list reads, with
+ * temporary triggers (they live and die with the connection; no migration). They fire for
+ * upserts and for rows that foreign keys delete in cascade too.
  */
 function watchListTables(db: Conn): void {
   if (watchedConnections.has(db)) return;
-  db.run(sql`CREATE TEMP TABLE IF NOT EXISTS profile_list_changes (n INTEGER NOT NULL)`);
-  db.run(sql`INSERT INTO temp.profile_list_changes SELECT 0 WHERE NOT EXISTS
-    (SELECT 1 FROM temp.profile_list_changes)`);
-  for (const table of LIST_TABLES) {
-    for (const operation of ['INSERT', 'UPDATE', 'DELETE']) {
+  db.run(sql`CREATE TEMP TABLE IF NOT EXISTS profile_list_touched (profile_id TEXT PRIMARY KEY)`);
+  for (const [table, column] of Object.entries(LIST_TABLES)) {
+    for (const [operation, rows] of [
+      ['INSERT', ['NEW']],
+      ['UPDATE', ['NEW', 'OLD']],
+      ['DELETE', ['OLD']],
+    ] as const) {
+      const touch = rows
+        // Not INSERT OR IGNORE: an outer upsert's conflict handling would override it.
+        .map(
+          (row) =>
+            `INSERT INTO temp.profile_list_touched SELECT ${row}.${column} WHERE NOT EXISTS (SELECT 1 FROM temp.profile_list_touched WHERE profile_id = ${row}.${column});`,
+        )
+        .join(' ');
       db.run(
         sql.raw(`CREATE TEMP TRIGGER IF NOT EXISTS profile_list_${table}_${operation.toLowerCase()}
-          AFTER ${operation} ON main.${table}
-          BEGIN UPDATE temp.profile_list_changes SET n = n + 1; END`),
+          AFTER ${operation} ON main.${table} BEGIN ${touch} END`),
       );
     }
   }
@@ -175,17 +198,19 @@ function watchListTables(db: Conn): void {
 }
 
 /**
- * Changes whenever what profiles.list reads may have changed: another connection committed
- * (data_version), or this connection wrote to profiles, profile_actors or verifications (the
- * triggers above; its other writes, such as actors' last-seen times, do not count). Equal values
- * mean the same data.
+ * What may have changed for profiles.list since the last call on this connection: `dataVersion`
+ * changes when another connection commits (then anything may have changed); `touched` names the
+ * profiles this connection's own writes touched since then (its other writes, such as actors'
+ * last-seen times, do not count). Taking them clears the record.
  */
-export function profileListVersion(db: Conn): string {
+export function takeProfileListChanges(db: Conn): { dataVersion: number; touched: string[] } {
   watchListTables(db);
-  const [row] = db.values<[number, number]>(
-    sql`SELECT (SELECT n FROM temp.profile_list_changes), data_version FROM pragma_data_version`,
-  );
-  return `${row?.[0]}:${row?.[1]}`;
+  const [row] = db.values<[number]>(sql`SELECT data_version FROM pragma_data_version`);
+  const touched = db
+    .values<[string]>(sql`SELECT profile_id FROM temp.profile_list_touched`)
+    .map(([id]) => id);
+  if (touched.length > 0) db.run(sql`DELETE FROM temp.profile_list_touched`);
+  return { dataVersion: row?.[0] ?? Number.NaN, touched };
 }
 
 export function getPublicProfile(db: Conn, id: string): PublicEmailProfile | undefined {

@@ -50,16 +50,18 @@ const states: ActorVerification[] = [
   { status: 'unverified' },
 ];
 
+const code = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
 /** What core's own assembly gives for every stored profile. */
-function expected() {
-  const ids = env.store.sqlite
+function expected(store = env.store) {
+  const ids = store.sqlite
     .prepare('SELECT id FROM profiles ORDER BY created_at, rowid')
     .pluck()
     .all() as string[];
   return ids.map((id) => {
-    const profile = getPublicProfile(env.store.db, id);
+    const profile = getPublicProfile(store.db, id);
     if (!profile) throw new Error(`no profile ${id}`);
-    return profileListItem(profile, getProfileVerification(env.store.db, id));
+    return profileListItem(profile, getProfileVerification(store.db, id));
   });
 }
 
@@ -180,6 +182,20 @@ describe('profileList reuse', () => {
 
       deleteProfile(db, 'p-2'); // its assignment and states go in cascade
       expect(profileList(db).map((item) => item.profile.id)).toEqual(['p-1']);
+
+      saveProfile(db, t.vault, profileOf('pop3', [first], 'p-3'));
+      saveProfile(db, t.vault, { ...profileOf('imap', [second, first], 'p-1'), manualCode: code });
+      const edited = profileList(db);
+      expect(edited.map((item) => item.profile.id)).toEqual(['p-1', 'p-3']);
+      expect(edited[0]?.profile.manualCode).toBe(code);
+      expect(edited).toEqual(expected(t.handle));
+
+      t.handle.sqlite
+        .prepare(
+          `UPDATE profiles SET public_fields = json_set(public_fields, '$.emailAddress', ?) WHERE id = ?`,
+        )
+        .run('moved@example.test', 'p-3');
+      expect(profileList(db)[1]?.profile.emailAddress).toBe('moved@example.test');
 
       // Another connection's commit.
       putActorVerification(other.db, 'p-1', second, { status: 'requested', attempt });

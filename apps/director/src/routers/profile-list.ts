@@ -1,9 +1,9 @@
 // profiles.list, built fast enough for 1,000 profiles × 20 actors. Every row is validated with
 // core's profileListItemSchema before it leaves (which strips anything not in the public schema,
 // so no secret can leave); a validated row is kept, with the stored text it came from, and
-// reused while that text is unchanged: the same input gives the same output. While nothing the
-// list reads has changed (profileListVersion), the whole validated list is reused without
-// reading it again.
+// reused while that text is unchanged: the same input gives the same output. Only what changed
+// is read again: nothing while no profile, assignment or state changed; the profiles the
+// Director's own writes touched; everything after another connection's commit.
 import { TRPCError } from '@trpc/server';
 import {
   profileActorStatus,
@@ -13,14 +13,15 @@ import {
   type ProfileListItem,
 } from '@email-profiles/core';
 import {
-  profileListVersion,
+  listProfileIds,
   listProfileRows,
+  takeProfileListChanges,
   type Conn,
   type ProfileListRow,
 } from '../db/index.js';
 
 type Validated = { row: ProfileListRow; item: ProfileListItem };
-type Snapshot = { version: string; rows: Map<string, Validated>; list: ProfileListItem[] };
+type Snapshot = { dataVersion: number; rows: Map<string, Validated>; list: ProfileListItem[] };
 
 const snapshots = new WeakMap<Conn, Snapshot>();
 
@@ -80,16 +81,29 @@ function validate(row: ProfileListRow): ProfileListItem {
 
 /** Every profile with its actors' statuses, each row validated against the public schema. */
 export function profileList(db: Conn): ProfileListItem[] {
-  const version = profileListVersion(db);
+  const { dataVersion, touched } = takeProfileListChanges(db);
   const previous = snapshots.get(db);
-  if (previous?.version === version) return previous.list;
+  let stored: ProfileListRow[];
+  if (previous !== undefined && previous.dataVersion === dataVersion) {
+    // Only this connection wrote: read again the profiles it touched, keep the others.
+    if (touched.length === 0) return previous.list;
+    const ids = listProfileIds(db);
+    const again = new Set([...touched, ...ids.filter((id) => !previous.rows.has(id))]);
+    const fresh = new Map(listProfileRows(db, [...again]).map((row) => [row.id, row]));
+    stored = ids.flatMap((id) => {
+      const row = fresh.get(id) ?? previous.rows.get(id)?.row;
+      return row ? [row] : [];
+    });
+  } else {
+    stored = listProfileRows(db);
+  }
   const rows = new Map<string, Validated>();
-  const list = listProfileRows(db).map((row) => {
+  const list = stored.map((row) => {
     const known = previous?.rows.get(row.id);
     const entry = known && sameRow(known.row, row) ? known : { row, item: validate(row) };
     rows.set(row.id, entry);
     return entry.item;
   });
-  snapshots.set(db, { version, rows, list });
+  snapshots.set(db, { dataVersion, rows, list });
   return list;
 }
