@@ -126,6 +126,23 @@ describe('the web app in Chromium', () => {
     await page.waitForURL('**/settings/email-actions');
   });
 
+  it('sends an expired session to the login page, and back to where it was', async () => {
+    // From a screen that makes no request in the background (the profiles table's live stream
+    // would notice the expiry by itself).
+    const loaded = page.waitForResponse((response) => response.url().includes('settings.mail.get'));
+    await nav('Email Settings');
+    await loaded;
+    await app.context.clearCookies();
+    await nav('Actors and Security Zones');
+    await page.waitForURL(
+      (url) => url.pathname === '/login' && url.searchParams.get('next') === '/settings/actors',
+    );
+    await byId('email').fill(ADMIN.email);
+    await byId('password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/settings/actors');
+  });
+
   it('adds a zone and an actor: the exact enroll command works, and the actor comes online', async () => {
     await nav('Actors and Security Zones');
     await byId('zone-name').fill('DMZ');

@@ -6,14 +6,42 @@ import {
   httpSubscriptionLink,
   splitLink,
   type TRPCClient,
+  type TRPCLink,
 } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '@email-profiles/director';
 
 const url = '/api/trpc';
 
+let onUnauthorized: () => void = () => undefined;
+
+/** What to do when the session has expired (any call but the auth ones answered UNAUTHORIZED). */
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+const sessionLink: TRPCLink<AppRouter> =
+  () =>
+  ({ next, op }) =>
+    observable((observer) =>
+      next(op).subscribe({
+        next: (value) => {
+          observer.next(value);
+        },
+        error: (error) => {
+          if (error.data?.code === 'UNAUTHORIZED' && !op.path.startsWith('auth.')) onUnauthorized();
+          observer.error(error);
+        },
+        complete: () => {
+          observer.complete();
+        },
+      }),
+    );
+
 export const api: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
   links: [
+    sessionLink,
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url }),
