@@ -25,9 +25,13 @@ function alive(pid) {
 // The bundles of actors that were killed (their exit handler never ran).
 for (const name of readdirSync(tmpdir())) {
   const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+  if (!(pid > 0) || alive(pid)) continue;
   const path = join(tmpdir(), name);
-  if (pid > 0 && !alive(pid) && statSync(path).uid === process.getuid?.())
-    rmSync(path, { recursive: true, force: true });
+  try {
+    if (statSync(path).uid === process.getuid?.()) rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Removed meanwhile by another actor starting at the same time.
+  }
 }
 
 const esbuild = createRequire(import.meta.url).resolve('esbuild/bin/esbuild');
