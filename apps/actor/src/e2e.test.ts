@@ -465,4 +465,15 @@ describe('when things break', () => {
     expect(ended.actors[0]).toMatchObject({ status: 'unverified' });
     expect(ended.actors[0]!.failure?.summary).toMatch(/actor/i);
   });
+
+  it('a revoked actor stops, saying to enroll again', async () => {
+    actors.delta = await enroll('delta', 'LAN');
+    await startActor('delta');
+    await operator.actors.revoke.mutate({ id: actors.delta.id });
+    const delta = actors.delta.process!;
+    expect(await delta.exited).toBe(1);
+    expect(delta.output.join('')).toMatch(
+      /refused this actor's token \(revoked\?\): enroll the actor again/,
+    );
+  });
 });
