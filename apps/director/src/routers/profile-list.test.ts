@@ -197,12 +197,19 @@ describe('profileList reuse', () => {
         .run('moved@example.test', 'p-3');
       expect(profileList(db)[1]?.profile.emailAddress).toBe('moved@example.test');
 
-      // Another connection's commit.
-      putActorVerification(other.db, 'p-1', second, { status: 'requested', attempt });
-      expect(profileList(db)[0]?.actors.map((actor) => actor.status)).toEqual([
+      // A call that fails (a row the schema rejects) loses nothing written before it.
+      const setAddress = t.handle.sqlite.prepare(
+        `UPDATE profiles SET public_fields = json_set(public_fields, '$.emailAddress', ?) WHERE id = ?`,
+      );
+      putActorVerification(db, 'p-1', first, { status: 'requested', attempt });
+      setAddress.run('not an address', 'p-3');
+      expect(() => profileList(db)).toThrow('Output validation failed');
+      setAddress.run('back@example.test', 'p-3');
+      const repaired = profileList(db);
+      expect(repaired).toEqual(expected(t.handle));
+      expect(repaired[0]?.actors.find((actor) => actor.actorId === first)?.status).toBe(
         'in_progress',
-        'verified',
-      ]);
+      );
     } finally {
       other.close();
       t.cleanup();

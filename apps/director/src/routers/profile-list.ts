@@ -83,10 +83,15 @@ function validate(row: ProfileListRow): ProfileListItem {
 export function profileList(db: Conn): ProfileListItem[] {
   const { dataVersion, touched } = takeProfileListChanges(db);
   const previous = snapshots.get(db);
+  // What was touched is now taken: if this call fails, the next one must read everything.
+  snapshots.delete(db);
   let stored: ProfileListRow[];
   if (previous !== undefined && previous.dataVersion === dataVersion) {
     // Only this connection wrote: read again the profiles it touched, keep the others.
-    if (touched.length === 0) return previous.list;
+    if (touched.length === 0) {
+      snapshots.set(db, previous);
+      return previous.list;
+    }
     const ids = listProfileIds(db);
     const again = new Set([...touched, ...ids.filter((id) => !previous.rows.has(id))]);
     const fresh = new Map(listProfileRows(db, [...again]).map((row) => [row.id, row]));
