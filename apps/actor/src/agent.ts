@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import {
   MAX_POLL_WAIT_MS,
   MAX_TASKS_PER_POLL,
+  productFailures,
   type ActorTask,
   type Failure,
   type TaskProgress,
@@ -62,12 +63,7 @@ type Running = {
 };
 
 /** The unexpected: the runner itself threw. Nothing the error said goes to the Director. */
-const CRASHED: Failure = {
-  stage: 'config',
-  summary: 'The actor could not run this check',
-  hint: "See the actor's log on its host, then run the check again",
-  transient: true,
-};
+const CRASHED: Failure = productFailures.actorCrashed();
 
 export class ActorAgent {
   private readonly client: DirectorClient;

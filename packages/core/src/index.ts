@@ -12,6 +12,7 @@ export * from './schemas/profile-update.js';
 export * from './schemas/profile-list.js';
 export * from './failures/taxonomy.js';
 export * from './failures/graph.js';
+export * from './failures/product.js';
 export * from './verification/code.js';
 export * from './verification/state.js';
 export * from './verification/machine.js';

@@ -1,7 +1,7 @@
 // The Director's Gmail settings before their one-time consent: nothing can be sent yet, and both
 // the check and a send say so at the token step, with what to do.
 import {
-  explainFailure,
+  productFailures,
   type Failure,
   type ProbeReport,
   type ProbeStep,
@@ -9,11 +9,7 @@ import {
 import type { DirectorTransport } from './sender.js';
 
 export function consentMissingFailure(fromAddress: string): Failure {
-  return {
-    ...explainFailure({ stage: 'consent', protocol: 'gmail' }),
-    summary: `Google has not yet authorised the Director to send as ${fromAddress}.`,
-    hint: `In the Director's mail settings, click "Authorise with Google" and sign in as ${fromAddress}.`,
-  };
+  return productFailures.gmailConsentMissing(fromAddress);
 }
 
 export function notConsented(fromAddress: string): DirectorTransport {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import {
   explainFailure,
+  productFailures,
   transportErrorCodes,
   type DiagnosticsActor,
   type DiagnosticsSnapshot,
@@ -175,9 +176,5 @@ function snapshot(run: Run): DiagnosticsSnapshot {
 }
 
 function timedOut(): Failure {
-  return {
-    ...explainFailure({ stage: 'timeout' }),
-    summary: 'The connectivity check did not finish in time.',
-    hint: 'The actor started the check but did not report its result. Check the actor agent on its host, then run the check again.',
-  };
+  return productFailures.diagnosticsTimedOut();
 }

@@ -6,6 +6,7 @@ import { reduceActor } from '../verification/machine.js';
 import type { ActorVerification, Attempt } from '../verification/state.js';
 import { signalExamples } from './examples.js';
 import { graphExplanations, type GraphExplanation } from './graph.js';
+import { productFailures } from './product.js';
 import {
   explainFailure,
   failureStageLabels,
@@ -262,6 +263,32 @@ function graphEntries(): Entry[] {
   ];
 }
 
+/** What the Director and the actor record themselves. */
+function productEntries(): Entry[] {
+  const entry = (source: string, failure: Failure): Entry => ({
+    stage: failure.stage,
+    title: failure.summary,
+    source,
+    transient: failure.transient,
+    hint: failure.hint,
+  });
+  return [
+    entry('the actor could not run a task at all', productFailures.actorCrashed()),
+    entry(
+      "automatic mode, the Director's mail settings were deleted after Verify",
+      productFailures.mailSettingsRemoved(),
+    ),
+    entry(
+      'a connectivity check whose actor never reported back',
+      productFailures.diagnosticsTimedOut(),
+    ),
+    entry(
+      "the Director's mail settings use the Gmail API without consent (here: sender@example.com)",
+      productFailures.gmailConsentMissing('sender@example.com'),
+    ),
+  ];
+}
+
 function renderEntry(entry: Entry, headings: Set<string>): string {
   const tag = [entry.id && code(entry.id), entry.source && prose(entry.source)]
     .filter(Boolean)
@@ -284,7 +311,7 @@ function renderEntry(entry: Entry, headings: Set<string>): string {
 
 /** The whole guide, as committed in docs/troubleshooting.md. */
 export function troubleshootingGuide(): string {
-  const entries = [...signalEntries(), ...timeoutEntries(), ...graphEntries()];
+  const entries = [...signalEntries(), ...timeoutEntries(), ...productEntries(), ...graphEntries()];
   const generic = genericEntries();
   const sections: string[] = [INTRO];
   const headings = new Set<string>();

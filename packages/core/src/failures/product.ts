@@ -1,0 +1,32 @@
+// Failures the product records itself, not from a transport's observation: the actor's runner
+// crashed, the Director's mail settings vanished, a connectivity check never reported, the
+// Director's Gmail sender lacks consent. Kept here so docs/troubleshooting.md lists them too.
+import { explainFailure, type Failure } from './taxonomy.js';
+
+export const productFailures = {
+  /** The actor's task runner threw; nothing the error said goes to the Director. */
+  actorCrashed: (): Failure => ({
+    stage: 'config',
+    summary: 'The actor could not run this check',
+    hint: "See the actor's log on its host, then run the check again",
+    transient: true,
+  }),
+  /** Automatic mode: the mail settings were removed between Verify and the send. */
+  mailSettingsRemoved: (): Failure => ({
+    ...explainFailure({ stage: 'config' }),
+    summary: "The Director's mail settings were removed before the email was sent.",
+    hint: "Configure the Director's mail settings, or enable Send verification email manually, then verify again.",
+  }),
+  /** A connectivity check whose actor never reported its result. */
+  diagnosticsTimedOut: (): Failure => ({
+    ...explainFailure({ stage: 'timeout' }),
+    summary: 'The connectivity check did not finish in time.',
+    hint: 'The actor started the check but did not report its result. Check the actor agent on its host, then run the check again.',
+  }),
+  /** The Director sends through the Gmail API but its consent was never given. */
+  gmailConsentMissing: (fromAddress: string): Failure => ({
+    ...explainFailure({ stage: 'consent', protocol: 'gmail' }),
+    summary: `Google has not yet authorised the Director to send as ${fromAddress}.`,
+    hint: `In the Director's mail settings, click "Authorise with Google" and sign in as ${fromAddress}.`,
+  }),
+} as const;
