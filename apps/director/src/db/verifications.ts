@@ -10,7 +10,7 @@ import {
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { now, parseStored, RepositoryError, type Conn } from './database.js';
 import { profileActorIds } from './profiles.js';
-import { profiles, verifications } from './schema.js';
+import { profileActors, profiles, verifications } from './schema.js';
 
 export function getProfileVerification(
   db: Conn,
@@ -86,13 +86,23 @@ export function putProfileVerification(
   });
 }
 
-/** The state of one actor of a profile; undefined when the actor is not assigned to it. */
+/**
+ * The state of one actor of a profile (one row, however many actors the profile has); undefined
+ * when the actor is not assigned to it.
+ */
 export function getActorVerification(
   db: Conn,
   profileId: string,
   actorId: string,
 ): ActorVerification | undefined {
-  return getProfileVerification(db, profileId)?.actors[actorId];
+  const row = db
+    .select({ state: verifications.state })
+    .from(verifications)
+    .where(and(eq(verifications.profileId, profileId), eq(verifications.actorId, actorId)))
+    .get();
+  if (row)
+    return parseStored(actorVerificationSchema, `verification of actor "${actorId}"`, row.state);
+  return isAssigned(db, profileId, actorId) ? { status: 'unverified' } : undefined;
 }
 
 /** Stores the state of one assigned actor of a profile. */
@@ -102,15 +112,23 @@ export function putActorVerification(
   actorId: string,
   state: ActorVerification,
 ): void {
-  db.transaction((tx) => {
-    if (!profileActorIds(tx, profileId).includes(actorId)) {
-      throw new RepositoryError(
-        'invalid',
-        `Actor ${actorId} is not assigned to profile "${profileId}"`,
-      );
-    }
-    writeActorState(tx, profileId, actorId, actorVerificationSchema.parse(state));
-  });
+  if (!isAssigned(db, profileId, actorId)) {
+    throw new RepositoryError(
+      'invalid',
+      `Actor ${actorId} is not assigned to profile "${profileId}"`,
+    );
+  }
+  writeActorState(db, profileId, actorId, actorVerificationSchema.parse(state));
+}
+
+function isAssigned(db: Conn, profileId: string, actorId: string): boolean {
+  return (
+    db
+      .select({ actorId: profileActors.actorId })
+      .from(profileActors)
+      .where(and(eq(profileActors.profileId, profileId), eq(profileActors.actorId, actorId)))
+      .get() !== undefined
+  );
 }
 
 function writeActorState(db: Conn, profileId: string, actorId: string, state: ActorVerification) {

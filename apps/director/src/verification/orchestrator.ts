@@ -10,6 +10,7 @@ import {
   explainFailure,
   isInProgress,
   planVerify,
+  reduceActor,
   reduceProfile,
   taskProfileSchema,
   transportErrorCodes,
@@ -32,6 +33,7 @@ import {
   expiredLeases,
   finishTask,
   getActor,
+  getActorVerification,
   getProfileVerification,
   getPublicMailSettings,
   getPublicProfile,
@@ -393,9 +395,10 @@ export class Orchestrator {
   private apply(profileId: string, actorId: string, event: ActorEvent, quiet = false): boolean {
     const { db, log, events } = this.deps;
     const applied = db.transaction((tx) => {
-      const state = getProfileVerification(tx, profileId);
+      // One actor's row: an event never concerns the profile's other actors.
+      const state = getActorVerification(tx, profileId, actorId);
       if (!state) return false;
-      const next = reduceProfile(state, { type: 'actor', actorId, event });
+      const next = reduceActor(state, event);
       if (!next.ok) {
         if (!quiet)
           log.debug(
@@ -404,8 +407,7 @@ export class Orchestrator {
           );
         return false;
       }
-      const actorState = next.state.actors[actorId];
-      if (!actorState) return false;
+      const actorState = next.state;
       putActorVerification(tx, profileId, actorId, actorState);
       if (actorState.status === 'verified') {
         recordAttemptEnd(tx, actorState.attempt.id, {
@@ -456,7 +458,7 @@ export class Orchestrator {
   /** Automatic mode: one email per actor, from the Director's mail settings, then the check. */
   private async send(profileId: string, actorId: string, attempt: Attempt): Promise<void> {
     const { db, vault } = this.deps;
-    const state = getProfileVerification(db, profileId)?.actors[actorId];
+    const state = getActorVerification(db, profileId, actorId);
     if (state?.status !== 'requested' || state.attempt.id !== attempt.id) return;
     const profile = getPublicProfile(db, profileId);
     const settings = loadMailSettings(db, vault);
