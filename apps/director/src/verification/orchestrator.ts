@@ -10,6 +10,7 @@ import {
   explainFailure,
   isInProgress,
   planVerify,
+  productFailures,
   reduceActor,
   reduceProfile,
   taskProfileSchema,
@@ -468,11 +469,7 @@ export class Orchestrator {
         type: 'failed',
         attemptId: attempt.id,
         at: at(),
-        failure: {
-          ...explainFailure({ stage: 'config' }),
-          summary: "The Director's mail settings were removed before the email was sent.",
-          hint: "Configure the Director's mail settings, or enable Send verification email manually, then verify again.",
-        },
+        failure: productFailures.mailSettingsRemoved(),
       });
       return;
     }
