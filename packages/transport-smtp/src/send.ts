@@ -1,7 +1,7 @@
 // Sending through nodemailer, over a session opened by `openSession`: the same DNS/TCP/TLS path,
 // certificate checks (including pinning) and STARTTLS rule as the probe. nodemailer then logs in
 // (PLAIN, LOGIN and CRAM-MD5 natively, NTLM through its custom auth) and sends the message.
-import { createTransport } from 'nodemailer';
+import { createTransport, type SMTPPoolOptions } from 'nodemailer';
 import {
   TransportError,
   asTransportError,
@@ -29,33 +29,53 @@ type NodemailerError = Error & {
 
 /** The whole send, from DNS to the server's acceptance of the message. */
 const SEND_TIMEOUT_MS = 60_000;
+/** Each further message of a batch adds this much to the deadline. */
+const PER_MESSAGE_MS = 5_000;
 
 export async function sendSmtp(
   config: SmtpConfig,
   message: OutgoingMessage,
   options: OperationOptions & ConnectionOptions = {},
 ): Promise<SendResult> {
+  const [result] = await sendSmtpMany(config, [message], options);
+  if (!result) throw new Error('sendSmtpMany returned no result');
+  return result;
+}
+
+/**
+ * Sends several messages over one session (one connection, handshake and login), each with its
+ * own result in order: a refused message does not stop the others; a session that cannot be
+ * opened, or breaks, fails every message not yet accepted.
+ */
+export async function sendSmtpMany(
+  config: SmtpConfig,
+  messages: readonly OutgoingMessage[],
+  options: OperationOptions & ConnectionOptions = {},
+): Promise<SendResult[]> {
+  if (messages.length === 0) return [];
+  const results: SendResult[] = [];
+  const timeoutMs = SEND_TIMEOUT_MS + (messages.length - 1) * PER_MESSAGE_MS;
   try {
-    return await withTimeout('send', SEND_TIMEOUT_MS, options.signal, (signal) =>
-      send(config, message, { ...options, signal }),
+    await withTimeout('send', timeoutMs, options.signal, (signal) =>
+      send(config, messages, results, { ...options, signal }),
     );
   } catch (error) {
-    return {
-      ok: false,
-      failure: asTransportError(error, 'send', {
-        protocol: 'smtp',
-        host: config.host,
-        port: config.port,
-      }).failure,
-    };
+    const failure = asTransportError(error, 'send', {
+      protocol: 'smtp',
+      host: config.host,
+      port: config.port,
+    }).failure;
+    while (results.length < messages.length) results.push({ ok: false, failure });
   }
+  return results;
 }
 
 async function send(
   config: SmtpConfig,
-  message: OutgoingMessage,
+  messages: readonly OutgoingMessage[],
+  results: SendResult[],
   options: ConnectionOptions & { signal: AbortSignal },
-): Promise<SendResult> {
+): Promise<void> {
   const session = await openSession(config, new StepRecorder(), options);
   const { auth } = config;
   const mechanism = auth
@@ -76,14 +96,26 @@ async function send(
     `${session.banner.slice(session.banner.lastIndexOf('\n') + 1)}\r\n`,
   );
   const encrypted = session.connection.encrypted;
+  let handedOver = false;
+  // A pool of one connection, so that every message goes over the session opened above; a
+  // second connection is never opened (the socket is given once).
+  const getSocket: SMTPPoolOptions['getSocket'] = (_options, callback) => {
+    if (handedOver) {
+      callback(new Error('The SMTP connection was closed'));
+      return;
+    }
+    handedOver = true;
+    callback(null, { connection: socket, secured: encrypted });
+  };
   const transport = createTransport({
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Infinity,
     host: config.host,
     port: config.port,
     secure: encrypted,
     ignoreTLS: !encrypted,
-    getSocket: (_options, callback) => {
-      callback(null, { connection: socket, secured: encrypted });
-    },
+    getSocket,
     greetingTimeout: session.connection.timeouts.greetingMs,
     socketTimeout: session.connection.timeouts.commandMs,
     ...(auth && mechanism
@@ -112,17 +144,24 @@ async function send(
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const info = await transport.sendMail({
-      from: message.fromName ? { name: message.fromName, address: message.from } : message.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    });
-    return { ok: true, response: info.response, messageId: info.messageId };
-  } catch (error) {
-    throw fromNodemailer(error as NodemailerError);
+    for (const message of messages) {
+      try {
+        const info = await transport.sendMail({
+          from: message.fromName ? { name: message.fromName, address: message.from } : message.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          disableFileAccess: true,
+          disableUrlAccess: true,
+        });
+        results.push({ ok: true, response: info.response, messageId: info.messageId });
+      } catch (error) {
+        const failed = fromNodemailer(error as NodemailerError);
+        // Login, a timeout or a lost connection: the session is gone for the rest too.
+        if (failed.failure.stage !== 'send' || socket.destroyed) throw failed;
+        results.push({ ok: false, failure: failed.failure });
+      }
+    }
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     transport.close();

@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
 import { activeHandles, closedPort, settledHandles } from '@email-profiles/transport-net/testing';
 import { probeSmtp } from './probe.js';
-import { sendSmtp } from './send.js';
+import { sendSmtp, sendSmtpMany } from './send.js';
 import { sendTestEmail } from './test-email.js';
 import type { SmtpAuth, SmtpConfig } from './session.js';
 
@@ -171,6 +171,36 @@ describe('SMTP send through Postfix into Dovecot', () => {
     });
     expect(result).toMatchObject({ ok: true, response: expect.stringMatching(/^250 /) });
     expect(await arrives(subject)).toBe(true);
+  });
+
+  it('sends several messages over one session, each with its own result', async () => {
+    const subjects = [randomUUID(), randomUUID(), randomUUID()].map((code) => `(${code})`);
+    const message = (to: string, subject: string) => ({
+      from: sender.address,
+      to,
+      subject,
+      text: 'Verification email.',
+    });
+    const results = await sendSmtpMany(submission({ auth: ntlm }), [
+      message(recipient.address, subjects[0]!),
+      message('someone@not-served.example', subjects[1]!),
+      message(recipient.address, subjects[2]!),
+    ]);
+    expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+    expect(results[1]).toMatchObject({ ok: false, failure: { stage: 'send' } });
+    expect(await arrives(subjects[0]!)).toBe(true);
+    expect(await arrives(subjects[2]!)).toBe(true);
+  });
+
+  it('fails every message of a batch when the session cannot log in', async () => {
+    const results = await sendSmtpMany(submission({ auth: { ...plain, password: 'wrong' } }), [
+      { from: sender.address, to: recipient.address, subject: 'a', text: 'x' },
+      { from: sender.address, to: recipient.address, subject: 'b', text: 'x' },
+    ]);
+    expect(results).toMatchObject([
+      { ok: false, failure: { stage: 'auth' } },
+      { ok: false, failure: { stage: 'auth' } },
+    ]);
   });
 
   it("reports a rejected login in the server's words", async () => {
