@@ -3,16 +3,19 @@
 import type {
   DirectorMailSettings,
   MailSender,
+  OperationOptions,
   OutgoingMessage,
   ProbeOptions,
   ProbeReport,
   ProbeStep,
+  SendResult,
 } from '@email-profiles/core';
 import { createGmailTransport } from '@email-profiles/transport-gmail';
 import { createGraphSender } from '@email-profiles/transport-graph';
 import {
   probeSmtp,
   sendSmtp,
+  sendSmtpMany,
   sendTestEmail,
   smtpConfigFromSettings,
 } from '@email-profiles/transport-smtp';
@@ -63,13 +66,33 @@ export function directorTransport(
   }
 }
 
+/** Sends one message, or several with one result each (over one session where the method allows). */
+export type DirectorSender = MailSender & {
+  sendMany(messages: readonly OutgoingMessage[], options?: OperationOptions): Promise<SendResult[]>;
+};
+
 /** A sender for the Director's mail settings: the single entry point for sending. */
 export function directorSender(
   settings: DirectorMailSettings,
   endpoints: MailEndpoints = {},
-): MailSender {
+): DirectorSender {
+  if (settings.method === 'smtp') {
+    const config = smtpConfigFromSettings(settings);
+    return {
+      send: (message, options) => sendSmtp(config, message, options),
+      sendMany: (messages, options) => sendSmtpMany(config, messages, options),
+    };
+  }
   const transport = directorTransport(settings, endpoints);
-  return { send: (message, options) => transport.send(message, options) };
+  return {
+    send: (message, options) => transport.send(message, options),
+    // The APIs take one message per request; one after another keeps within their limits.
+    sendMany: async (messages, options) => {
+      const results: SendResult[] = [];
+      for (const message of messages) results.push(await transport.send(message, options));
+      return results;
+    },
+  };
 }
 
 /**

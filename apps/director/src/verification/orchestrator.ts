@@ -76,7 +76,9 @@ export const defaultTiming: OrchestratorTiming = {
   sweepMs: 1_000,
   deadlineGraceMs: 10_000,
 };
+/** Sessions sending at once, and emails per session (one per actor of a profile). */
 const SEND_CONCURRENCY = 8;
+const SEND_BATCH = 25;
 /** Mail older than the attempt by this much is ignored (automatic: clocks may disagree). */
 const AUTOMATIC_LOOKBACK_MS = 10 * 60_000;
 /** Manual mode: the user may have sent the email before clicking Verify. */
@@ -92,6 +94,8 @@ export type OrchestratorDeps = {
   /** Tests shorten these. */
   timing?: Partial<OrchestratorTiming>;
 };
+
+type PlannedAttempt = { actorId: string; attempt: Attempt };
 
 type FindPayload = { code: string; since: string; deadlineAt: string };
 
@@ -115,14 +119,19 @@ export class Orchestrator {
   /** Resumes what a previous run left in progress, then sweeps every second. */
   start(): void {
     const { db } = this.deps;
+    const unsent = new Map<string, PlannedAttempt[]>();
     for (const { profileId, actorId, state } of verificationsInProgress(db)) {
       if (!('attempt' in state)) continue;
       if (state.status === 'requested' && state.attempt.mode === 'automatic') {
-        this.queueSend(profileId, actorId, state.attempt);
+        unsent.set(profileId, [
+          ...(unsent.get(profileId) ?? []),
+          { actorId, attempt: state.attempt },
+        ]);
       } else if (liveTasksOfAttempts(db, [state.attempt.id]).length === 0) {
         this.queueFind(profileId, actorId, state.attempt);
       }
     }
+    for (const [profileId, attempts] of unsent) this.queueSend(profileId, attempts);
     this.sweep();
     this.sweeper = setInterval(() => {
       this.sweep();
@@ -224,11 +233,9 @@ export class Orchestrator {
       { profileId: profile.id, mode: state.mode, actors: toStart.length, offline: offline.length },
       'verification started',
     );
-    for (const { actorId, attempt } of plan.attempts) {
-      if (offlineIds.has(actorId)) continue;
-      if (attempt.mode === 'automatic') this.queueSend(profile.id, actorId, attempt);
-      else this.queueFind(profile.id, actorId, attempt);
-    }
+    const online = plan.attempts.filter(({ actorId }) => !offlineIds.has(actorId));
+    if (state.mode === 'automatic') this.queueSend(profile.id, online);
+    else for (const { actorId, attempt } of online) this.queueFind(profile.id, actorId, attempt);
     return { started: toStart, alreadyRunning };
   }
 
@@ -433,8 +440,12 @@ export class Orchestrator {
     return applied;
   }
 
-  private queueSend(profileId: string, actorId: string, attempt: Attempt): void {
-    this.sendQueue.push(() => this.send(profileId, actorId, attempt));
+  /** Queues the emails of a profile's attempts, sent in batches over one session each. */
+  private queueSend(profileId: string, attempts: PlannedAttempt[]): void {
+    for (let i = 0; i < attempts.length; i += SEND_BATCH) {
+      const batch = attempts.slice(i, i + SEND_BATCH);
+      this.sendQueue.push(() => this.send(profileId, batch));
+    }
     this.drainSends();
   }
 
@@ -457,29 +468,29 @@ export class Orchestrator {
   }
 
   /** Automatic mode: one email per actor, from the Director's mail settings, then the check. */
-  private async send(profileId: string, actorId: string, attempt: Attempt): Promise<void> {
+  private async send(profileId: string, batch: PlannedAttempt[]): Promise<void> {
     const { db, vault } = this.deps;
-    const state = getActorVerification(db, profileId, actorId);
-    if (state?.status !== 'requested' || state.attempt.id !== attempt.id) return;
+    const due = batch.filter(({ actorId, attempt }) => {
+      const state = getActorVerification(db, profileId, actorId);
+      return state?.status === 'requested' && state.attempt.id === attempt.id;
+    });
+    if (due.length === 0) return;
+    const at = () => new Date().toISOString();
+    const fail = ({ actorId, attempt }: PlannedAttempt, failure: Failure) =>
+      this.apply(profileId, actorId, { type: 'failed', attemptId: attempt.id, at: at(), failure });
     const profile = getPublicProfile(db, profileId);
     const settings = loadMailSettings(db, vault);
-    const at = () => new Date().toISOString();
     if (!profile || !settings) {
-      this.apply(profileId, actorId, {
-        type: 'failed',
-        attemptId: attempt.id,
-        at: at(),
-        failure: productFailures.mailSettingsRemoved(),
-      });
+      for (const planned of due) fail(planned, productFailures.mailSettingsRemoved());
       return;
     }
-    const remaining = Date.parse(attempt.deadlineAt) - Date.now();
+    const deadline = Math.min(...due.map(({ attempt }) => Date.parse(attempt.deadlineAt)));
     const signal = AbortSignal.any([
       this.stopping.signal,
-      AbortSignal.timeout(Math.max(remaining, 1)),
+      AbortSignal.timeout(Math.max(deadline - Date.now(), 1)),
     ]);
-    const result = await directorSender(settings, this.deps.config.mailEndpoints).send(
-      {
+    const results = await directorSender(settings, this.deps.config.mailEndpoints).sendMany(
+      due.map(({ attempt }) => ({
         from: settings.fromAddress,
         ...(settings.fromName ? { fromName: settings.fromName } : {}),
         to: profile.emailAddress,
@@ -488,22 +499,21 @@ export class Orchestrator {
           'This email was sent by the Email Profiles Director to verify that an actor can read this mailbox.',
           'It carries no content and can be deleted.',
         ].join('\n'),
-      },
+      })),
       { signal },
     );
     if (this.stopping.signal.aborted) return; // resumed at the next start
-    if (!result.ok) {
-      this.apply(profileId, actorId, {
-        type: 'failed',
-        attemptId: attempt.id,
-        at: at(),
-        failure: result.failure,
-      });
-      return;
-    }
-    if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
-      this.queueFind(profileId, actorId, attempt);
-    }
+    due.forEach((planned, index) => {
+      const result = results[index];
+      if (!result?.ok) {
+        fail(planned, result?.failure ?? productFailures.mailSettingsRemoved());
+        return;
+      }
+      const { actorId, attempt } = planned;
+      if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
+        this.queueFind(profileId, actorId, attempt);
+      }
+    });
   }
 
   private queueFind(profileId: string, actorId: string, attempt: Attempt): void {
