@@ -30,7 +30,9 @@ afterAll(async () => {
 });
 
 const byId = (id: string) => page.locator(`[id="${id}"]`);
-const row = (address: string) => page.locator(`tr[data-profile="${address}"]`).first();
+/** A profile's row; `type` tells apart two profiles of one address (IMAP and POP3). */
+const row = (address: string, type = 'IMAP') =>
+  page.locator(`tr[data-profile="${address}"]`, { hasText: type }).first();
 const errorOf = (id: string) => page.locator(`[id="${id}-error"]`);
 
 async function nav(name: string) {
@@ -44,8 +46,9 @@ async function trust(prefix: string) {
   await byId(`${prefix}.tlsTrust.sha256`).fill(stack.tls.fingerprintSha256);
 }
 
-/** Adds an IMAP profile through the three steps; returns its table row. */
+/** Adds an IMAP (or POP3) profile through the three steps; returns its table row. */
 async function addImapProfile(o: {
+  pop3?: boolean;
   address: string;
   username: string;
   password: string;
@@ -55,6 +58,7 @@ async function addImapProfile(o: {
   await nav('Email Actions');
   await page.getByRole('link', { name: 'Add Email Profile' }).click();
   await expect(byId('serverType').inputValue()).resolves.toBe('imap');
+  if (o.pop3) await byId('serverType').selectOption('pop3');
   if (o.manual) await byId('sendVerificationManually').check();
   await byId('emailAddress').fill(o.address);
   await page.getByLabel(ACTOR, { exact: true }).check();
@@ -63,10 +67,12 @@ async function addImapProfile(o: {
   await page.getByRole('button', { name: 'Next' }).click();
 
   await byId('incoming.host').fill('127.0.0.1');
-  await expect(byId('incoming.port').inputValue()).resolves.toBe('993');
+  await expect(byId('incoming.port').inputValue()).resolves.toBe(o.pop3 ? '995' : '993');
   await byId('incoming.encryption').selectOption('starttls');
-  await expect(byId('incoming.port').inputValue()).resolves.toBe('143');
-  await byId('incoming.port').fill(String(stack.dovecot!.ports.imap));
+  await expect(byId('incoming.port').inputValue()).resolves.toBe(o.pop3 ? '110' : '143');
+  await byId('incoming.port').fill(
+    String(o.pop3 ? stack.dovecot!.ports.pop3 : stack.dovecot!.ports.imap),
+  );
   await trust('incoming');
   if (o.screenshots) await app.screenshot('profile-form-incoming');
   await page.getByRole('button', { name: 'Next' }).click();
@@ -86,7 +92,7 @@ async function addImapProfile(o: {
   await byId('outgoing.authType').waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL('**/settings/email-actions');
-  return row(o.address);
+  return row(o.address, o.pop3 ? 'POP3' : 'IMAP');
 }
 
 async function badge(r: Locator, status: 'verified' | 'unverified' | 'in_progress') {
@@ -264,6 +270,18 @@ describe('the web app in Chromium', () => {
     await badge(r, 'verified');
   });
 
+  it('creates a POP3 profile the same way, with the POP3 default ports', async () => {
+    const r = row(user1.address, 'POP3');
+    await addImapProfile({
+      pop3: true,
+      address: user1.address,
+      username: user1.username,
+      password: user1.password,
+    });
+    await r.getByRole('button', { name: `Verify ${user1.address}` }).click();
+    await badge(r, 'verified');
+  });
+
   it('runs a connectivity check: each stage appears with its timing', async () => {
     await nav('Email Actions');
     await row(user1.address)
@@ -342,7 +360,7 @@ describe('the web app in Chromium', () => {
 
   it('deletes a profile after confirmation', async () => {
     await nav('Email Actions');
-    const r = row('mailbox@gmail.example');
+    const r = row('mailbox@gmail.example', 'Gmail API');
     await r.getByText('Google consent missing').waitFor();
     await r.getByRole('button', { name: 'Delete mailbox@gmail.example' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
