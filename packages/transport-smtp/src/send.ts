@@ -47,17 +47,27 @@ export async function sendSmtp(
  * own result in order: a refused message does not stop the others; a session that cannot be
  * opened, or breaks, fails every message not yet accepted.
  */
+export type SendManyOptions = OperationOptions &
+  ConnectionOptions & {
+    /** Called as each message is accepted or refused, before the batch ends. */
+    onResult?: (index: number, result: SendResult) => void;
+  };
+
 export async function sendSmtpMany(
   config: SmtpConfig,
   messages: readonly OutgoingMessage[],
-  options: OperationOptions & ConnectionOptions = {},
+  options: SendManyOptions = {},
 ): Promise<SendResult[]> {
   if (messages.length === 0) return [];
   const results: SendResult[] = [];
+  const record = (result: SendResult) => {
+    results.push(result);
+    options.onResult?.(results.length - 1, result);
+  };
   const timeoutMs = SEND_TIMEOUT_MS + (messages.length - 1) * PER_MESSAGE_MS;
   try {
     await withTimeout('send', timeoutMs, options.signal, (signal) =>
-      send(config, messages, results, { ...options, signal }),
+      send(config, messages, record, { ...options, signal }),
     );
   } catch (error) {
     const failure = asTransportError(error, 'send', {
@@ -65,7 +75,7 @@ export async function sendSmtpMany(
       host: config.host,
       port: config.port,
     }).failure;
-    while (results.length < messages.length) results.push({ ok: false, failure });
+    while (results.length < messages.length) record({ ok: false, failure });
   }
   return results;
 }
@@ -73,7 +83,7 @@ export async function sendSmtpMany(
 async function send(
   config: SmtpConfig,
   messages: readonly OutgoingMessage[],
-  results: SendResult[],
+  record: (result: SendResult) => void,
   options: ConnectionOptions & { signal: AbortSignal },
 ): Promise<void> {
   const session = await openSession(config, new StepRecorder(), options);
@@ -154,12 +164,12 @@ async function send(
           disableFileAccess: true,
           disableUrlAccess: true,
         });
-        results.push({ ok: true, response: info.response, messageId: info.messageId });
+        record({ ok: true, response: info.response, messageId: info.messageId });
       } catch (error) {
         const failed = fromNodemailer(error as NodemailerError);
         // Login, a timeout or a lost connection: the session is gone for the rest too.
         if (failed.failure.stage !== 'send' || socket.destroyed) throw failed;
-        results.push({ ok: false, failure: failed.failure });
+        record({ ok: false, failure: failed.failure });
       }
     }
   } finally {

@@ -181,12 +181,18 @@ describe('SMTP send through Postfix into Dovecot', () => {
       subject,
       text: 'Verification email.',
     });
-    const results = await sendSmtpMany(submission({ auth: ntlm }), [
-      message(recipient.address, subjects[0]!),
-      message('someone@not-served.example', subjects[1]!),
-      message(recipient.address, subjects[2]!),
-    ]);
+    const streamed: string[] = [];
+    const results = await sendSmtpMany(
+      submission({ auth: ntlm }),
+      [
+        message(recipient.address, subjects[0]!),
+        message('someone@not-served.example', subjects[1]!),
+        message(recipient.address, subjects[2]!),
+      ],
+      { onResult: (index, result) => streamed.push(`${index}:${result.ok}`) },
+    );
     expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+    expect(streamed).toEqual(['0:true', '1:false', '2:true']);
     expect(results[1]).toMatchObject({ ok: false, failure: { stage: 'send' } });
     expect(await arrives(subjects[0]!)).toBe(true);
     expect(await arrives(subjects[2]!)).toBe(true);
@@ -201,6 +207,7 @@ describe('SMTP send through Postfix into Dovecot', () => {
       { ok: false, failure: { stage: 'auth' } },
       { ok: false, failure: { stage: 'auth' } },
     ]);
+    expect(results).toHaveLength(2);
   });
 
   it("reports a rejected login in the server's words", async () => {

@@ -3,7 +3,6 @@
 import type {
   DirectorMailSettings,
   MailSender,
-  OperationOptions,
   OutgoingMessage,
   ProbeOptions,
   ProbeReport,
@@ -18,6 +17,7 @@ import {
   sendSmtpMany,
   sendTestEmail,
   smtpConfigFromSettings,
+  type SendManyOptions,
 } from '@email-profiles/transport-smtp';
 import type { MailEndpoints } from '../config.js';
 import { notConsented } from './consent-missing.js';
@@ -68,7 +68,7 @@ export function directorTransport(
 
 /** Sends one message, or several with one result each (over one session where the method allows). */
 export type DirectorSender = MailSender & {
-  sendMany(messages: readonly OutgoingMessage[], options?: OperationOptions): Promise<SendResult[]>;
+  sendMany(messages: readonly OutgoingMessage[], options?: SendManyOptions): Promise<SendResult[]>;
 };
 
 /** A sender for the Director's mail settings: the single entry point for sending. */
@@ -87,9 +87,13 @@ export function directorSender(
   return {
     send: (message, options) => transport.send(message, options),
     // The APIs take one message per request; one after another keeps within their limits.
-    sendMany: async (messages, options) => {
+    sendMany: async (messages, options = {}) => {
       const results: SendResult[] = [];
-      for (const message of messages) results.push(await transport.send(message, options));
+      for (const message of messages) {
+        const result = await transport.send(message, options);
+        results.push(result);
+        options.onResult?.(results.length - 1, result);
+      }
       return results;
     },
   };

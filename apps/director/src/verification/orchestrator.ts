@@ -24,6 +24,7 @@ import {
   type HeartbeatReply,
   type TaskAck,
   type TaskProgress,
+  type SendResult,
   type TaskResult,
   type VerificationTarget,
   type VerifyResult,
@@ -76,9 +77,12 @@ export const defaultTiming: OrchestratorTiming = {
   sweepMs: 1_000,
   deadlineGraceMs: 10_000,
 };
-/** Sessions sending at once, and emails per session (one per actor of a profile). */
+/**
+ * Sessions sending at once. A Verify's emails are spread over up to that many sessions (one
+ * handshake and login each), between 5 and 25 emails per session.
+ */
 const SEND_CONCURRENCY = 8;
-const SEND_BATCH = 25;
+const SEND_BATCH = { min: 5, max: 25 };
 /** Mail older than the attempt by this much is ignored (automatic: clocks may disagree). */
 const AUTOMATIC_LOOKBACK_MS = 10 * 60_000;
 /** Manual mode: the user may have sent the email before clicking Verify. */
@@ -442,8 +446,12 @@ export class Orchestrator {
 
   /** Queues the emails of a profile's attempts, sent in batches over one session each. */
   private queueSend(profileId: string, attempts: PlannedAttempt[]): void {
-    for (let i = 0; i < attempts.length; i += SEND_BATCH) {
-      const batch = attempts.slice(i, i + SEND_BATCH);
+    const size = Math.min(
+      SEND_BATCH.max,
+      Math.max(SEND_BATCH.min, Math.ceil(attempts.length / SEND_CONCURRENCY)),
+    );
+    for (let i = 0; i < attempts.length; i += size) {
+      const batch = attempts.slice(i, i + size);
       this.sendQueue.push(() => this.send(profileId, batch));
     }
     this.drainSends();
@@ -489,7 +497,20 @@ export class Orchestrator {
       this.stopping.signal,
       AbortSignal.timeout(Math.max(deadline - Date.now(), 1)),
     ]);
-    const results = await directorSender(settings, this.deps.config.mailEndpoints).sendMany(
+    // Each actor's check starts as soon as its own email is accepted.
+    const settled = (index: number, result: SendResult | undefined) => {
+      const planned = due[index];
+      if (!planned || this.stopping.signal.aborted) return; // resumed at the next start
+      if (!result?.ok) {
+        fail(planned, result?.failure ?? productFailures.mailSettingsRemoved());
+        return;
+      }
+      const { actorId, attempt } = planned;
+      if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
+        this.queueFind(profileId, actorId, attempt);
+      }
+    };
+    await directorSender(settings, this.deps.config.mailEndpoints).sendMany(
       due.map(({ attempt }) => ({
         from: settings.fromAddress,
         ...(settings.fromName ? { fromName: settings.fromName } : {}),
@@ -500,20 +521,8 @@ export class Orchestrator {
           'It carries no content and can be deleted.',
         ].join('\n'),
       })),
-      { signal },
+      { signal, onResult: settled },
     );
-    if (this.stopping.signal.aborted) return; // resumed at the next start
-    due.forEach((planned, index) => {
-      const result = results[index];
-      if (!result?.ok) {
-        fail(planned, result?.failure ?? productFailures.mailSettingsRemoved());
-        return;
-      }
-      const { actorId, attempt } = planned;
-      if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
-        this.queueFind(profileId, actorId, attempt);
-      }
-    });
   }
 
   private queueFind(profileId: string, actorId: string, attempt: Attempt): void {
