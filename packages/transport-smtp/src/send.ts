@@ -60,7 +60,10 @@ export async function sendSmtpMany(
 ): Promise<SendResult[]> {
   if (messages.length === 0) return [];
   const results: SendResult[] = [];
+  let settled = false;
   const record = (result: SendResult) => {
+    // After a timeout or abort, a late answer of the abandoned session changes nothing.
+    if (settled) return;
     results.push(result);
     options.onResult?.(results.length - 1, result);
   };
@@ -77,6 +80,7 @@ export async function sendSmtpMany(
     }).failure;
     while (results.length < messages.length) record({ ok: false, failure });
   }
+  settled = true;
   return results;
 }
 

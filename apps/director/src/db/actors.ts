@@ -1,11 +1,23 @@
 // Actors as stored. Whether an actor is online is decided at run time from lastSeenAt, so the
 // record is core's Actor without `connection`.
 import { randomUUID } from 'node:crypto';
-import { displayNameSchema, type Actor } from '@email-profiles/core';
+import { displayNameSchema, type Actor, type ActorConnection } from '@email-profiles/core';
 import { asc, count, eq, inArray } from 'drizzle-orm';
 import { now, RepositoryError, type Conn } from './database.js';
 import { actors, profileActors, profiles, verifications, zones } from './schema.js';
 import { getZone } from './zones.js';
+
+/**
+ * An actor reports to the Director (polls for tasks) much more often than this; one not heard
+ * from for this long is shown offline. A minute tolerates a missed poll or two without flapping.
+ */
+export const ONLINE_WINDOW_MS = 60_000;
+
+export function connectionOf(lastSeenAt: string | null, at: number = Date.now()): ActorConnection {
+  return lastSeenAt !== null && at - Date.parse(lastSeenAt) <= ONLINE_WINDOW_MS
+    ? 'online'
+    : 'offline';
+}
 
 export type ActorRecord = Omit<Actor, 'connection'> & { enrolledAt: string };
 

@@ -1,7 +1,7 @@
 // The history of verification attempts: one row per (attempt, actor), kept to the newest few
 // per actor.
 import type { AttemptRecord, Failure, VerificationMode } from '@email-profiles/core';
-import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Conn } from './database.js';
 import { attempts } from './schema.js';
 
@@ -62,12 +62,25 @@ export function recordAttemptEnd(
     .run();
 }
 
-/** Attempts that were running when a state change dropped them (reset, actor removed). */
-export function abandonAttempts(db: Conn, attemptIds: readonly string[], at: string): void {
-  if (attemptIds.length === 0) return;
+/**
+ * Ends the profile's attempts still recorded as running other than `current`: those an edit
+ * dropped (connection change, actor removed).
+ */
+export function abandonAttempts(
+  db: Conn,
+  profileId: string,
+  current: readonly string[],
+  at: string,
+): void {
   db.update(attempts)
     .set({ endedAt: at, outcome: 'failed' })
-    .where(and(inArray(attempts.id, [...attemptIds]), eq(attempts.outcome, 'in_progress')))
+    .where(
+      and(
+        eq(attempts.profileId, profileId),
+        eq(attempts.outcome, 'in_progress'),
+        notInArray(attempts.id, [...current]),
+      ),
+    )
     .run();
 }
 

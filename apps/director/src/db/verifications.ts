@@ -144,8 +144,12 @@ function writeActorState(db: Conn, profileId: string, actorId: string, state: Ac
 
 export type StoredActorState = { profileId: string; actorId: string; state: ActorVerification };
 
-/** Every actor state with an attempt running (requested, sent or checking). */
-export function verificationsInProgress(db: Conn): StoredActorState[] {
+/**
+ * Every actor state with an attempt running (requested, sent or checking); with `deadlineBefore`,
+ * only those whose deadline is at or before it.
+ */
+export function verificationsInProgress(db: Conn, deadlineBefore?: string): StoredActorState[] {
+  const running = sql`json_extract(${verifications.state}, '$.status') IN ('requested', 'sent', 'checking')`;
   return db
     .select({
       profileId: verifications.profileId,
@@ -154,7 +158,12 @@ export function verificationsInProgress(db: Conn): StoredActorState[] {
     })
     .from(verifications)
     .where(
-      sql`json_extract(${verifications.state}, '$.status') IN ('requested', 'sent', 'checking')`,
+      deadlineBefore === undefined
+        ? running
+        : and(
+            running,
+            sql`json_extract(${verifications.state}, '$.attempt.deadlineAt') <= ${deadlineBefore}`,
+          ),
     )
     .all()
     .map((row) => ({ ...row, state: actorVerificationSchema.parse(row.state) }));

@@ -1,11 +1,6 @@
 // What a Google consent authorises: the Director's Gmail mail settings or a Gmail profile. Reads
 // the credentials the consent is asked with, and stores the refresh token it yields (sealed).
-import {
-  profileChangeEvents,
-  reduceProfile,
-  type GmailConsentTarget,
-  type Secret,
-} from '@email-profiles/core';
+import { followProfileChange, type GmailConsentTarget, type Secret } from '@email-profiles/core';
 import type { Config } from '../config.js';
 import {
   getProfileVerification,
@@ -76,15 +71,12 @@ export function storeConsent(
     const before = loadProfile(tx, vault, target.profileId);
     if (before?.serverType !== 'gmail') throw new Error('The Gmail profile is gone');
     const after = { ...before, ...fields };
-    let state = getProfileVerification(tx, before.id);
+    const state = getProfileVerification(tx, before.id);
     if (!state) throw new Error('The Gmail profile has no verification state');
-    for (const event of profileChangeEvents(before, after)) {
-      const next = reduceProfile(state, event);
-      if (!next.ok) throw new Error(next.rejection.message);
-      state = next.state;
-    }
+    const next = followProfileChange(state, before, after);
+    if (!next.ok) throw new Error(next.rejection.message);
     saveProfile(tx, vault, after);
-    putProfileVerification(tx, before.id, state);
+    putProfileVerification(tx, before.id, next.state);
   });
 }
 

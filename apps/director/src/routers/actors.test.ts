@@ -20,7 +20,7 @@ import {
 import { profileOf, SECRETS, tempDatabase } from '../db/test-support.js';
 import type { RunningDirector } from '../director.js';
 import { Vault } from '../secrets/vault.js';
-import { connectionOf, ONLINE_WINDOW_MS } from './actors.js';
+import { connectionOf, ONLINE_WINDOW_MS } from '../db/index.js';
 import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
 const logs: string[] = [];

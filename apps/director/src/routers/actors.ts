@@ -5,25 +5,12 @@ import {
   actorRevokeSchema,
   enrollmentTokenCreateSchema,
   enrollmentTokenSchema,
-  type ActorConnection,
 } from '@email-profiles/core';
 import { z } from 'zod';
-import { listActorsWithZones, revokeActor } from '../db/index.js';
+import { connectionOf, listActorsWithZones, revokeActor } from '../db/index.js';
 import { issueEnrollmentToken } from '../db/enrollment.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { repository } from './errors.js';
-
-/**
- * An actor reports to the Director (polls for tasks) much more often than this; one not heard
- * from for this long is shown offline. A minute tolerates a missed poll or two without flapping.
- */
-export const ONLINE_WINDOW_MS = 60_000;
-
-export function connectionOf(lastSeenAt: string | null, at: number = Date.now()): ActorConnection {
-  return lastSeenAt !== null && at - Date.parse(lastSeenAt) <= ONLINE_WINDOW_MS
-    ? 'online'
-    : 'offline';
-}
 
 export const actorsRouter = router({
   list: operatorProcedure.output(z.array(actorListItemSchema)).query(({ ctx }) => {

@@ -9,10 +9,9 @@ import {
   manualVerification,
   manualVerificationSchema,
   mergeProfileUpdate,
-  profileChangeEvents,
+  followProfileChange,
   profileIdSchema,
   publicEmailProfileSchema,
-  reduceProfile,
   type EmailProfile,
   type FieldIssue,
   type ProfileListItem,
@@ -112,20 +111,17 @@ export const profilesRouter = router({
         const issues = referenceIssues(tx, after);
         if (issues.length > 0) throw fieldErrors(issues);
         return repository(() => {
-          let state = getProfileVerification(tx, after.id);
+          const state = getProfileVerification(tx, after.id);
           if (!state) throw noSuchProfile(after.id);
-          for (const event of profileChangeEvents(before, after)) {
-            const next = reduceProfile(state, event);
-            if (!next.ok) {
-              throw new TRPCError({
-                code: 'INTERNAL_SERVER_ERROR',
-                message: `The verification state of profile "${after.id}" could not follow the change: ${next.rejection.message}`,
-              });
-            }
-            state = next.state;
+          const next = followProfileChange(state, before, after);
+          if (!next.ok) {
+            throw new TRPCError({
+              code: 'INTERNAL_SERVER_ERROR',
+              message: `The verification state of profile "${after.id}" could not follow the change: ${next.rejection.message}`,
+            });
           }
           saveProfile(tx, ctx.vault, after);
-          putProfileVerification(tx, after.id, state);
+          putProfileVerification(tx, after.id, next.state);
           return publicView(tx, after.id);
         });
       });

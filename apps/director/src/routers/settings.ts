@@ -54,7 +54,7 @@ const mailRouter = router({
   sendTest: operatorProcedure
     .input(directorMailTestSchema)
     .output(probeReportSchema)
-    .mutation(async ({ ctx, input }) => {
+    .mutation(async ({ ctx, input, signal }) => {
       const settings = repository(() => loadMailSettings(ctx.db, ctx.vault));
       if (!settings) {
         throw new TRPCError({
@@ -72,6 +72,8 @@ const mailRouter = router({
           text: 'This test email was sent by the Email Profiles Director to check its mail settings.',
         },
         ctx.config.mailEndpoints,
+        // The browser went away: so does the attempt.
+        signal ? { signal } : {},
       );
       ctx.log.info(
         { method: settings.method, to: input.to, ok: report.ok, stage: report.failure?.stage },

@@ -322,6 +322,8 @@ describe('verification', () => {
     expect(await statuses(created.id)).toEqual(['A:unverified']);
     const beat = await a.api.actorApi.heartbeat.mutate({ runningTaskIds: [task!.id] });
     expect(beat.cancelTaskIds).toEqual([task!.id]);
+    const [attempt] = await operator.verification.history.query({ profileId: created.id });
+    expect(attempt).toMatchObject({ outcome: 'failed', endedAt: expect.any(String) });
     await operator.profiles.delete.mutate({ id: created.id });
   });
 

@@ -14,8 +14,14 @@ import {
   type ProbeStep,
   type VerificationTarget,
 } from '@email-profiles/core';
-import { enqueueTask, finishTask, getActor, getPublicProfile, type TaskRow } from '../db/index.js';
-import { connectionOf } from '../routers/actors.js';
+import {
+  connectionOf,
+  enqueueTask,
+  finishTask,
+  getActor,
+  getPublicProfile,
+  type TaskRow,
+} from '../db/index.js';
 import type { OrchestratorDeps } from './orchestrator.js';
 
 /** A probe stops itself well before this; past it, the check is given up. */

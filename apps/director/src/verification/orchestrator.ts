@@ -31,9 +31,11 @@ import {
 } from '@email-profiles/core';
 import type { Config } from '../config.js';
 import {
+  abandonAttempts,
   enqueueTask,
   expiredLeases,
   finishTask,
+  connectionOf,
   getActor,
   getActorVerification,
   getProfileVerification,
@@ -59,7 +61,6 @@ import {
   type TaskRow,
 } from '../db/index.js';
 import { directorSender } from '../mail/sender.js';
-import { connectionOf } from '../routers/actors.js';
 import type { Vault } from '../secrets/vault.js';
 import { Diagnostics } from './diagnostics.js';
 import type { DirectorEvents } from './events.js';
@@ -88,6 +89,7 @@ const AUTOMATIC_LOOKBACK_MS = 10 * 60_000;
 /** Manual mode: the user may have sent the email before clicking Verify. */
 const MANUAL_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
 const TASK_RETENTION_MS = 24 * 60 * 60_000;
+const PRUNE_EVERY_MS = 60_000;
 
 export type OrchestratorDeps = {
   db: Conn;
@@ -112,6 +114,7 @@ export class Orchestrator {
   private sends: Promise<void>[] = [];
   private readonly sendQueue: (() => Promise<void>)[] = [];
   private activeSends = 0;
+  private prunedAt = 0;
 
   private readonly timing: OrchestratorTiming;
 
@@ -285,6 +288,7 @@ export class Orchestrator {
       (task) => task.attemptId === null || !current.has(task.attemptId),
     );
     for (const task of dropped) finishTask(db, task.id, 'failed', { cancelled: true });
+    abandonAttempts(db, profileId, [...current], new Date().toISOString());
     this.deps.events.profileChanged(profileId);
   }
 
@@ -301,11 +305,13 @@ export class Orchestrator {
     // A Director that is stopping answers waiting polls at once, before its database closes.
     const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     for (;;) {
-      if (this.stopping.signal.aborted) return [];
+      // A poll whose caller went away (or a stopping Director) leases nothing: the tasks stay
+      // queued for the actor's next poll instead of going to a closed connection.
+      if (stop.aborted) return [];
       touchActor(db, actor.id);
       const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
       const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
-      if (tasks.length > 0 || Date.now() >= until || stop.aborted) return tasks;
+      if (tasks.length > 0 || Date.now() >= until) return tasks;
       await events.waitForTask(actor.id, until - Date.now(), stop);
     }
   }
@@ -587,9 +593,9 @@ export class Orchestrator {
           });
         }
       }
-      const overdue = at.getTime() - this.timing.deadlineGraceMs;
-      for (const { profileId, actorId, state } of verificationsInProgress(db)) {
-        if (!('attempt' in state) || Date.parse(state.attempt.deadlineAt) > overdue) continue;
+      const overdue = new Date(at.getTime() - this.timing.deadlineGraceMs).toISOString();
+      for (const { profileId, actorId, state } of verificationsInProgress(db, overdue)) {
+        if (!('attempt' in state)) continue;
         this.apply(profileId, actorId, {
           type: 'timed_out',
           attemptId: state.attempt.id,
@@ -598,7 +604,10 @@ export class Orchestrator {
         this.endTasks([state.attempt.id], { timedOut: true });
       }
       this.diagnostics.sweep(at);
-      pruneTasks(db, new Date(at.getTime() - TASK_RETENTION_MS).toISOString());
+      if (at.getTime() - this.prunedAt >= PRUNE_EVERY_MS) {
+        this.prunedAt = at.getTime();
+        pruneTasks(db, new Date(at.getTime() - TASK_RETENTION_MS).toISOString());
+      }
     } catch (error) {
       log.error({ err: error }, 'verification sweep failed');
     }
@@ -606,9 +615,15 @@ export class Orchestrator {
 }
 
 function describeOffline(actor: ActorRecord): string {
-  return actor.lastSeenAt === null
-    ? `"${actor.name}" (never connected)`
-    : `"${actor.name}" (last seen ${actor.lastSeenAt})`;
+  if (actor.lastSeenAt === null) return `"${actor.name}" (never connected)`;
+  const minutes = Math.round((Date.now() - Date.parse(actor.lastSeenAt)) / 60_000);
+  const ago =
+    minutes < 120
+      ? `${minutes} minute${minutes === 1 ? '' : 's'}`
+      : minutes < 48 * 60
+        ? `${Math.round(minutes / 60)} hours`
+        : `${Math.round(minutes / (24 * 60))} days`;
+  return `"${actor.name}" (last seen ${ago} ago)`;
 }
 
 function noSuchProfile(id: string): TRPCError {

@@ -1,6 +1,7 @@
 // What an edit of a profile means for its verification.
 import type { EmailProfile } from '../schemas/profile.js';
-import type { ProfileEvent } from './state.js';
+import { reduceProfile, type Transition } from './machine.js';
+import type { ProfileEvent, ProfileVerification } from './state.js';
 
 /**
  * Fields that do not affect how the mailbox is reached. Everything else (server type, addresses,
@@ -46,4 +47,18 @@ export function profileChangeEvents(before: EmailProfile, after: EmailProfile): 
   if (connectionChanged(before, after)) events.push({ type: 'connection_changed' });
   for (const actorId of added) events.push({ type: 'actor_added', actorId });
   return events;
+}
+
+/** The verification state after an edit from `before` to `after`, or why it cannot follow. */
+export function followProfileChange(
+  state: ProfileVerification,
+  before: EmailProfile,
+  after: EmailProfile,
+): Transition<ProfileVerification> {
+  let current: Transition<ProfileVerification> = { ok: true, state };
+  for (const event of profileChangeEvents(before, after)) {
+    if (!current.ok) break;
+    current = reduceProfile(current.state, event);
+  }
+  return current;
 }
