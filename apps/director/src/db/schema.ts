@@ -4,6 +4,7 @@
 // Timestamps are ISO 8601 strings (UTC), the form core's schemas use. JSON columns hold data that
 // the repositories validate with core's schemas when they read it back. Secrets only ever live
 // in `*_secrets` columns, each value sealed by the vault (see ../secrets/vault.ts).
+import { ATTEMPT_OUTCOMES, TASK_KINDS, VERIFICATION_MODES } from '@email-profiles/core';
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -163,7 +164,7 @@ export const tasks = sqliteTable(
     profileId: text('profile_id')
       .notNull()
       .references(() => profiles.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['find_code', 'probe'] }).notNull(),
+    kind: text('kind', { enum: TASK_KINDS }).notNull(),
     /** What the actor needs besides the profile's credentials; never holds a secret. */
     payload: text('payload', { mode: 'json' }).$type<PublicFields>().notNull(),
     status: text('status', { enum: ['queued', 'leased', 'done', 'failed'] })
@@ -194,10 +195,10 @@ export const attempts = sqliteTable(
     actorId: text('actor_id')
       .notNull()
       .references(() => actors.id, { onDelete: 'cascade' }),
-    mode: text('mode', { enum: ['automatic', 'manual'] }).notNull(),
+    mode: text('mode', { enum: VERIFICATION_MODES }).notNull(),
     requestedAt: text('requested_at').notNull(),
     endedAt: text('ended_at'),
-    outcome: text('outcome', { enum: ['in_progress', 'verified', 'failed'] }).notNull(),
+    outcome: text('outcome', { enum: ATTEMPT_OUTCOMES }).notNull(),
     /** core's Failure, when the attempt failed. */
     failure: text('failure', { mode: 'json' }).$type<unknown>(),
   },

@@ -3,11 +3,11 @@
 // that runs out means the actor went away; the orchestrator fails the task.
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lt, notInArray } from 'drizzle-orm';
+import type { TaskKind } from '@email-profiles/core';
 import { now, type Conn } from './database.js';
 import { tasks, type PublicFields } from './schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
-export type TaskKind = TaskRow['kind'];
 
 export function enqueueTask(
   db: Conn,

@@ -3,11 +3,7 @@
 // Graph fake, Gmail through the Google fake (after the consent over HTTP). The actor is simulated
 // through the actor API: it looks for its code where the method delivered the email.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  subjectHasCode,
-  type DirectorMailSettingsUpdateInput,
-  type SmtpAuthMechanism,
-} from '@email-profiles/core';
+import { subjectHasCode, type SmtpAuthMechanism } from '@email-profiles/core';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
 import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
 import { clearGraphTokenCache } from '@email-profiles/transport-graph';
@@ -15,14 +11,15 @@ import { FakeGraph } from '@email-profiles/transport-graph/testing';
 import { consent, gmailSettings, googleEnv } from '../routers/gmail-test-support.js';
 import {
   ADMIN,
-  actorClient,
   browserTab,
+  enrollTestActor,
+  postfixMailSettings,
   testDirector,
+  type TestActor,
   type TestDirector,
 } from '../routers/test-client.js';
 
 const stack = inject('mailStack');
-const sender = stack.postfix!.users[0]!;
 const mailbox = stack.dovecot!.users[0]!;
 const TENANT = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
 const CLIENT = '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b';
@@ -33,7 +30,7 @@ let graph: FakeGraph;
 let google: FakeGoogle;
 let env: TestDirector;
 let operator: ReturnType<typeof browserTab>['client'];
-let actor: { id: string; api: ReturnType<typeof actorClient> };
+let actor: TestActor;
 
 beforeAll(async () => {
   graph = await FakeGraph.start();
@@ -52,14 +49,7 @@ beforeAll(async () => {
   operator = browserTab(env.director.url).client;
   await operator.auth.setup.mutate(ADMIN);
   const { id: zoneId } = await operator.zones.create.mutate({ name: 'DMZ' });
-  const { token: enrollmentToken } = await operator.actors.createEnrollmentToken.mutate({
-    zoneId,
-  });
-  const enrolled = await browserTab(env.director.url).client.actorApi.enroll.mutate({
-    enrollmentToken,
-    name: 'actor A',
-  });
-  actor = { id: enrolled.actorId, api: actorClient(env.director.url, enrolled.token) };
+  actor = await enrollTestActor(env.director.url, operator, zoneId, 'actor A');
 });
 afterAll(async () => {
   await env.close();
@@ -72,18 +62,7 @@ afterEach(() => {
   expect(google.violations).toEqual([]);
 });
 
-const smtp = (authType: SmtpAuthMechanism): DirectorMailSettingsUpdateInput => ({
-  method: 'smtp',
-  fromAddress: sender.address,
-  host: '127.0.0.1',
-  port: stack.postfix!.ports.submission,
-  encryption: 'starttls',
-  requiresAuth: true,
-  authType,
-  username: sender.username,
-  password: sender.password,
-  tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
-});
+const smtp = (authType: SmtpAuthMechanism) => postfixMailSettings(stack, authType);
 
 /** Where each method puts the Director's email: the subjects the recipient can see. */
 const delivered = {

@@ -8,8 +8,10 @@ import {
   ADMIN,
   actorClient,
   browserTab,
+  enrollTestActor,
   rejection,
   testDirector,
+  type TestActor,
   type TestDirector,
 } from './test-client.js';
 
@@ -17,7 +19,7 @@ let env: TestDirector;
 const url = () => env.director.url;
 let operator: ReturnType<typeof browserTab>['client'];
 let zoneId: string;
-type Actor = { id: string; token: string; api: ReturnType<typeof actorClient> };
+type Actor = TestActor;
 let a: Actor;
 let b: Actor;
 
@@ -33,14 +35,7 @@ afterAll(async () => {
   await env.close();
 });
 
-async function enroll(name: string): Promise<Actor> {
-  const { token } = await operator.actors.createEnrollmentToken.mutate({ zoneId });
-  const enrolled = await browserTab(url()).client.actorApi.enroll.mutate({
-    enrollmentToken: token,
-    name,
-  });
-  return { id: enrolled.actorId, token: enrolled.token, api: actorClient(url(), enrolled.token) };
-}
+const enroll = (name: string) => enrollTestActor(url(), operator, zoneId, name);
 
 const profile = (actorIds: string[], password: string): EmailProfileCreateInput => ({
   serverType: 'pop3',

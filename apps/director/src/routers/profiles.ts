@@ -29,11 +29,9 @@ import {
   type Conn,
 } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
+import { noSuchProfile } from '../verification/target.js';
 import { fieldErrors, repository } from './errors.js';
 import { profileList } from './profile-list.js';
-
-const noSuchProfile = (id: string) =>
-  new TRPCError({ code: 'NOT_FOUND', message: `There is no profile "${id}"` });
 
 /** Unknown actors and an unknown zone filter, as field errors. */
 function referenceIssues(db: Conn, input: { actorIds: string[]; zoneId: string | null }) {

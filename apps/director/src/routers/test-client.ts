@@ -11,6 +11,8 @@ import {
   TRPCClientError,
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
+import type { DirectorMailSettingsUpdateInput, SmtpAuthMechanism } from '@email-profiles/core';
+import type { MailStackInfo } from '@email-profiles/mail-stack';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type DatabaseHandle } from '../db/index.js';
@@ -141,4 +143,42 @@ export async function rejection(promise: Promise<unknown>): Promise<TRPCClientEr
   if (!(error instanceof TRPCClientError))
     throw new Error(`expected a TRPCClientError, got ${String(error)}`);
   return error as TRPCClientError<AppRouter>;
+}
+
+export type TestActor = { id: string; token: string; api: ReturnType<typeof actorClient> };
+
+/** An actor enrolled through the API, with a one-time token the operator creates for `zoneId`. */
+export async function enrollTestActor(
+  baseUrl: string,
+  operator: ReturnType<typeof browserTab>['client'],
+  zoneId: string,
+  name: string,
+): Promise<TestActor> {
+  const { token: enrollmentToken } = await operator.actors.createEnrollmentToken.mutate({ zoneId });
+  const enrolled = await browserTab(baseUrl).client.actorApi.enroll.mutate({
+    enrollmentToken,
+    name,
+  });
+  return { id: enrolled.actorId, token: enrolled.token, api: actorClient(baseUrl, enrolled.token) };
+}
+
+/** The Director's mail settings for the mail stack's Postfix: submission, STARTTLS, its CA. */
+export function postfixMailSettings(
+  stack: MailStackInfo,
+  authType: SmtpAuthMechanism = 'plain',
+): DirectorMailSettingsUpdateInput {
+  const sender = stack.postfix?.users[0];
+  if (!stack.postfix || !sender) throw new Error('The mail stack runs no Postfix');
+  return {
+    method: 'smtp',
+    fromAddress: sender.address,
+    host: stack.host,
+    port: stack.postfix.ports.submission,
+    encryption: 'starttls',
+    requiresAuth: true,
+    authType,
+    username: sender.username,
+    password: sender.password,
+    tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
+  };
 }

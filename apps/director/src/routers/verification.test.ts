@@ -16,8 +16,11 @@ import {
   ADMIN,
   actorClient,
   browserTab,
+  enrollTestActor,
+  postfixMailSettings,
   rejection,
   testDirector,
+  type TestActor,
   type TestDirector,
 } from './test-client.js';
 
@@ -33,7 +36,7 @@ const url = () => env.director.url;
 let operator: ReturnType<typeof browserTab>['client'];
 let zoneId: string;
 
-type Actor = { id: string; token: string; api: ReturnType<typeof actorClient> };
+type Actor = TestActor;
 const actors: Actor[] = [];
 
 beforeAll(async () => {
@@ -45,23 +48,13 @@ beforeAll(async () => {
   operator = browserTab(url(), bodies).client;
   await operator.auth.setup.mutate(ADMIN);
   zoneId = (await operator.zones.create.mutate({ name: 'DMZ' })).id;
-  for (const name of ['actor A', 'actor B', 'actor C']) actors.push(await enroll(name));
+  for (const name of ['actor A', 'actor B', 'actor C']) {
+    actors.push(await enrollTestActor(url(), operator, zoneId, name));
+  }
 });
 afterAll(async () => {
   await env.close();
 });
-
-async function enroll(name: string): Promise<Actor> {
-  const { token: enrollmentToken } = await operator.actors.createEnrollmentToken.mutate({
-    zoneId,
-  });
-  const enrolled = await browserTab(url()).client.actorApi.enroll.mutate({ enrollmentToken, name });
-  return {
-    id: enrolled.actorId,
-    token: enrolled.token,
-    api: actorClient(url(), enrolled.token),
-  };
-}
 
 /** The actor's next tasks (the long-poll answers at once when there are some). */
 async function take(actor: Actor, waitMs = 3_000): Promise<ActorTask[]> {
@@ -105,18 +98,7 @@ async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Pro
 }
 
 async function configureMail(): Promise<void> {
-  await operator.settings.mail.update.mutate({
-    method: 'smtp',
-    fromAddress: sender.address,
-    host: '127.0.0.1',
-    port: stack.postfix!.ports.submission,
-    encryption: 'starttls',
-    requiresAuth: true,
-    authType: 'plain',
-    username: sender.username,
-    password: sender.password,
-    tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
-  });
+  await operator.settings.mail.update.mutate(postfixMailSettings(stack));
 }
 
 /** The simulated actor's mailbox check: the code must really be in the mailbox. */

@@ -1,6 +1,5 @@
 // Verification as operators drive it: Verify (idempotent), Cancel, the live status of every
 // profile's actors, and each actor's recent attempts.
-import { TRPCError } from '@trpc/server';
 import {
   cancelResultSchema,
   profileListItem,
@@ -19,6 +18,7 @@ import {
   type Conn,
 } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
+import { resolveTarget } from '../verification/target.js';
 
 /** A profile's row of the profiles table, or undefined once it is deleted. */
 export function profileRow(db: Conn, profileId: string): ProfileStatusEvent | undefined {
@@ -52,12 +52,7 @@ export const verificationRouter = router({
     .input(verificationHistoryQuerySchema)
     .output(verificationHistorySchema)
     .query(({ ctx, input }) => {
-      if (!getPublicProfile(ctx.db, input.profileId)) {
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message: `There is no profile "${input.profileId}"`,
-        });
-      }
+      resolveTarget(ctx.db, input); // the profile exists, the actor is one of its own
       return attemptHistory(ctx.db, input);
     }),
 });

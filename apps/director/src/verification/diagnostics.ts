@@ -2,9 +2,9 @@
 // they complete. Runs live in memory (the newest few); their tasks go through the same queue as
 // verification.
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import {
   explainFailure,
+  probeWorkSchema,
   productFailures,
   transportErrorCodes,
   type DiagnosticsActor,
@@ -12,17 +12,12 @@ import {
   type Failure,
   type ProbeReport,
   type ProbeStep,
+  type ProbeWork,
   type VerificationTarget,
 } from '@email-profiles/core';
-import {
-  connectionOf,
-  enqueueTask,
-  finishTask,
-  getActor,
-  getPublicProfile,
-  type TaskRow,
-} from '../db/index.js';
+import { connectionOf, enqueueTask, finishTask, getActor, type TaskRow } from '../db/index.js';
 import type { OrchestratorDeps } from './orchestrator.js';
+import { resolveTarget } from './target.js';
 
 /** A probe stops itself well before this; past it, the check is given up. */
 const PROBE_DEADLINE_MS = 90_000;
@@ -38,20 +33,7 @@ export class Diagnostics {
 
   start(target: VerificationTarget): DiagnosticsSnapshot {
     const { db } = this.deps;
-    const profile = getPublicProfile(db, target.profileId);
-    if (!profile) {
-      throw new TRPCError({
-        code: 'NOT_FOUND',
-        message: `There is no profile "${target.profileId}"`,
-      });
-    }
-    if (target.actorId !== undefined && !profile.actorIds.includes(target.actorId)) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `Actor "${target.actorId}" is not assigned to this profile`,
-      });
-    }
-    const actorIds = target.actorId === undefined ? profile.actorIds : [target.actorId];
+    const { profile, actorIds } = resolveTarget(db, target);
     const startedAt = new Date();
     const runId = randomUUID();
     const deadlineAt = startedAt.getTime() + PROBE_DEADLINE_MS;
@@ -73,7 +55,7 @@ export class Diagnostics {
         actorId,
         profileId: profile.id,
         kind: 'probe',
-        payload: { runId, deadlineAt: new Date(deadlineAt).toISOString() },
+        payload: { runId, deadlineAt: new Date(deadlineAt).toISOString() } satisfies ProbeWork,
       });
       return { actorId, taskId: task.id, status: 'queued', steps: [] };
     });
@@ -146,8 +128,8 @@ export class Diagnostics {
   }
 
   private update(task: TaskRow, change: (actor: DiagnosticsActor) => DiagnosticsActor): void {
-    const runId = task.payload.runId;
-    const run = typeof runId === 'string' ? this.runs.get(runId) : undefined;
+    const work = probeWorkSchema.safeParse(task.payload);
+    const run = work.success ? this.runs.get(work.data.runId) : undefined;
     if (!run) return;
     run.actors = run.actors.map((actor) => (actor.taskId === task.id ? change(actor) : actor));
     this.settle(run);

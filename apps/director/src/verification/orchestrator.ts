@@ -8,6 +8,8 @@ import { TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import {
   explainFailure,
+  findCodeWorkSchema,
+  probeWorkSchema,
   isInProgress,
   planVerify,
   productFailures,
@@ -21,6 +23,7 @@ import {
   type Attempt,
   type CancelResult,
   type Failure,
+  type FindCodeWork,
   type HeartbeatReply,
   type TaskAck,
   type TaskProgress,
@@ -64,6 +67,7 @@ import { directorSender } from '../mail/sender.js';
 import type { Vault } from '../secrets/vault.js';
 import { Diagnostics } from './diagnostics.js';
 import type { DirectorEvents } from './events.js';
+import { noSuchProfile, resolveTarget } from './target.js';
 
 export type OrchestratorTiming = {
   /** How long a task stays leased without a heartbeat; actors heartbeat every 10 s. */
@@ -102,8 +106,6 @@ export type OrchestratorDeps = {
 };
 
 type PlannedAttempt = { actorId: string; attempt: Attempt };
-
-type FindPayload = { code: string; since: string; deadlineAt: string };
 
 const failure = (errorCode: string): Failure => explainFailure({ stage: 'timeout', errorCode });
 
@@ -156,9 +158,7 @@ export class Orchestrator {
 
   verify(target: VerificationTarget): VerifyResult {
     const { db, config } = this.deps;
-    const profile = getPublicProfile(db, target.profileId);
-    if (!profile) throw noSuchProfile(target.profileId);
-    const targets = this.targets(profile.actorIds, target);
+    const { profile, actorIds: targets } = resolveTarget(db, target);
     const state = getProfileVerification(db, profile.id);
     if (!state) throw noSuchProfile(profile.id);
     const running = (actorId: string) => {
@@ -248,9 +248,7 @@ export class Orchestrator {
 
   cancel(target: VerificationTarget): CancelResult {
     const { db } = this.deps;
-    const profile = getPublicProfile(db, target.profileId);
-    if (!profile) throw noSuchProfile(target.profileId);
-    const targets = this.targets(profile.actorIds, target);
+    const { profile, actorIds: targets } = resolveTarget(db, target);
     const state = getProfileVerification(db, profile.id);
     if (!state) throw noSuchProfile(profile.id);
     const at = new Date().toISOString();
@@ -394,18 +392,6 @@ export class Orchestrator {
     return new Date(Date.now() + this.timing.leaseMs).toISOString();
   }
 
-  /** The actors a Verify or Cancel is about: one (which must be assigned) or all. */
-  private targets(assigned: string[], target: VerificationTarget): string[] {
-    if (target.actorId === undefined) return assigned;
-    if (!assigned.includes(target.actorId)) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `Actor "${target.actorId}" is not assigned to this profile`,
-      });
-    }
-    return [target.actorId];
-  }
-
   /**
    * Applies one event to one actor's state and records the attempt's end; false (and nothing
    * stored) when the state machine refuses it, e.g. for an attempt that is no longer current.
@@ -533,7 +519,7 @@ export class Orchestrator {
 
   private queueFind(profileId: string, actorId: string, attempt: Attempt): void {
     const lookback = attempt.mode === 'manual' ? MANUAL_LOOKBACK_MS : AUTOMATIC_LOOKBACK_MS;
-    const payload: FindPayload = {
+    const payload: FindCodeWork = {
       code: attempt.code,
       since: new Date(Date.parse(attempt.requestedAt) - lookback).toISOString(),
       deadlineAt: attempt.deadlineAt,
@@ -563,10 +549,10 @@ export class Orchestrator {
     };
     if (row.kind === 'probe') {
       this.diagnostics.leased(row);
-      return { ...base, kind: 'probe', deadlineAt: String(row.payload.deadlineAt) };
+      const { deadlineAt } = probeWorkSchema.parse(row.payload);
+      return { ...base, kind: 'probe', deadlineAt };
     }
-    const payload = row.payload as FindPayload;
-    return { ...base, kind: 'find_code', ...payload };
+    return { ...base, kind: 'find_code', ...findCodeWorkSchema.parse(row.payload) };
   }
 
   private endTasks(attemptIds: string[], result: unknown): void {
@@ -624,10 +610,6 @@ function describeOffline(actor: ActorRecord): string {
         ? `${Math.round(minutes / 60)} hours`
         : `${Math.round(minutes / (24 * 60))} days`;
   return `"${actor.name}" (last seen ${ago} ago)`;
-}
-
-function noSuchProfile(id: string): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: `There is no profile "${id}"` });
 }
 
 function precondition(message: string): TRPCError {

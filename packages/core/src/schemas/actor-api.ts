@@ -3,7 +3,12 @@
 // only for a profile assigned to it.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
-import { displayNameSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
+import {
+  displayNameSchema,
+  idSchema,
+  timestampSchema,
+  verificationCodeSchema,
+} from '../validation/fields.js';
 import {
   findCodeResultSchema,
   probeReportSchema,
@@ -12,8 +17,6 @@ import {
 import { enrollmentTokenValueSchema } from './actor.js';
 import { storedProfileSchemas } from './profile.js';
 import { securityZoneSchema } from './zone.js';
-
-const timestamp = z.iso.datetime({ offset: true });
 
 /** An actor's API credential: 32 random bytes, base64url; the Director stores only its hash. */
 export const actorTokenSchema = z
@@ -48,28 +51,29 @@ export const taskProfileSchema = z.discriminatedUnion('serverType', [
 ]);
 export type TaskProfile = z.infer<typeof taskProfileSchema>;
 
-export const taskKindSchema = z.enum(['find_code', 'probe']);
+export const TASK_KINDS = ['find_code', 'probe'] as const;
+export const taskKindSchema = z.enum(TASK_KINDS);
 export type TaskKind = z.infer<typeof taskKindSchema>;
+
+/** What a find-code task asks for, beside the profile: the Director keeps it with the task. */
+export const findCodeWorkSchema = z.object({
+  code: verificationCodeSchema,
+  /** Only mail received at or after this time counts. */
+  since: timestampSchema,
+  deadlineAt: timestampSchema,
+});
+export type FindCodeWork = z.infer<typeof findCodeWorkSchema>;
+
+/** What a probe task carries beside the profile: the check it belongs to. */
+export const probeWorkSchema = z.object({ runId: idSchema, deadlineAt: timestampSchema });
+export type ProbeWork = z.infer<typeof probeWorkSchema>;
+
+const leased = { id: idSchema, profile: taskProfileSchema, leaseExpiresAt: timestampSchema };
 
 /** A task as an actor receives it (leased to it until `leaseExpiresAt`, renewed by heartbeats). */
 export const actorTaskSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('find_code'),
-    id: idSchema,
-    profile: taskProfileSchema,
-    code: verificationCodeSchema,
-    /** Only mail received at or after this time counts. */
-    since: timestamp,
-    deadlineAt: timestamp,
-    leaseExpiresAt: timestamp,
-  }),
-  z.object({
-    kind: z.literal('probe'),
-    id: idSchema,
-    profile: taskProfileSchema,
-    deadlineAt: timestamp,
-    leaseExpiresAt: timestamp,
-  }),
+  findCodeWorkSchema.extend({ kind: z.literal('find_code'), ...leased }),
+  probeWorkSchema.omit({ runId: true }).extend({ kind: z.literal('probe'), ...leased }),
 ]);
 export type ActorTask = z.infer<typeof actorTaskSchema>;
 
@@ -91,16 +95,16 @@ export const heartbeatSchema = z.object({
 export type Heartbeat = z.input<typeof heartbeatSchema>;
 
 export const heartbeatReplySchema = z.object({
-  serverTime: timestamp,
+  serverTime: timestampSchema,
   /** Of the reported tasks, those the actor must stop (cancelled, or no longer its own). */
   cancelTaskIds: z.array(idSchema),
-  leaseExpiresAt: timestamp,
+  leaseExpiresAt: timestampSchema,
 });
 export type HeartbeatReply = z.infer<typeof heartbeatReplySchema>;
 
 /** Progress while a task runs: the mailbox check started, or a probe step completed. */
 export const taskProgressSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('check_started'), taskId: idSchema, at: timestamp }),
+  z.object({ type: z.literal('check_started'), taskId: idSchema, at: timestampSchema }),
   z.object({ type: z.literal('probe_step'), taskId: idSchema, step: probeStepSchema }),
 ]);
 export type TaskProgress = z.infer<typeof taskProgressSchema>;

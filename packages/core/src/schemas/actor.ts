@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayNameSchema, idSchema } from '../validation/fields.js';
+import { displayNameSchema, idSchema, timestampSchema } from '../validation/fields.js';
 
 export const actorConnectionSchema = z.enum(['online', 'offline']);
 export type ActorConnection = z.infer<typeof actorConnectionSchema>;
@@ -10,7 +10,7 @@ export const actorSchema = z.object({
   name: displayNameSchema,
   zoneId: idSchema,
   connection: actorConnectionSchema,
-  lastSeenAt: z.iso.datetime({ offset: true }).nullable(),
+  lastSeenAt: timestampSchema.nullable(),
 });
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -49,6 +49,6 @@ export const enrollmentTokenValueSchema = z
 export const enrollmentTokenSchema = z.object({
   token: enrollmentTokenValueSchema,
   zoneId: idSchema,
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: timestampSchema,
 });
 export type EnrollmentToken = z.infer<typeof enrollmentTokenSchema>;

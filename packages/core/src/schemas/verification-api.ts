@@ -2,7 +2,7 @@
 // stream, the history and the connectivity check take and return.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
-import { idSchema } from '../validation/fields.js';
+import { idSchema, timestampSchema } from '../validation/fields.js';
 import { probeReportSchema, probeStepSchema } from '../transport/interfaces.js';
 import { verificationModeSchema } from '../verification/state.js';
 import { profileListItemSchema } from './profile-list.js';
@@ -36,16 +36,17 @@ export const verificationHistoryQuerySchema = verificationTargetSchema.extend({
 });
 export type VerificationHistoryQuery = z.input<typeof verificationHistoryQuerySchema>;
 
-const timestamp = z.iso.datetime({ offset: true });
+export const ATTEMPT_OUTCOMES = ['in_progress', 'verified', 'failed'] as const;
+export const attemptOutcomeSchema = z.enum(ATTEMPT_OUTCOMES);
 
 /** One finished (or running) attempt of one actor, newest first in a history. */
 export const attemptRecordSchema = z.object({
   attemptId: idSchema,
   actorId: idSchema,
   mode: verificationModeSchema,
-  requestedAt: timestamp,
-  endedAt: timestamp.optional(),
-  outcome: z.enum(['in_progress', 'verified', 'failed']),
+  requestedAt: timestampSchema,
+  endedAt: timestampSchema.optional(),
+  outcome: attemptOutcomeSchema,
   failure: failureSchema.optional(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
@@ -72,7 +73,7 @@ export type DiagnosticsActor = z.infer<typeof diagnosticsActorSchema>;
 export const diagnosticsSnapshotSchema = z.object({
   runId: idSchema,
   profileId: idSchema,
-  startedAt: timestamp,
+  startedAt: timestampSchema,
   done: z.boolean(),
   actors: z.array(diagnosticsActorSchema),
 });

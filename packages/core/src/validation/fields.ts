@@ -14,6 +14,9 @@ export const idSchema = z
   .string({ error: 'Expected an identifier' })
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected an identifier of letters, digits, "-" or "_"');
 
+/** A point in time as the API and the database carry it: ISO 8601 with an offset (UTC: `Z`). */
+export const timestampSchema = z.iso.datetime({ offset: true });
+
 /** A verification code: a lower-case RFC 4122 version 4 UUID. */
 export const verificationCodeSchema = z
   .string()

@@ -2,19 +2,18 @@
 // Director can validate what it loads and what actors report.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
-import { idSchema, verificationCodeSchema } from '../validation/fields.js';
+import { idSchema, timestampSchema, verificationCodeSchema } from '../validation/fields.js';
 
-export const verificationModeSchema = z.enum(['automatic', 'manual']);
+export const VERIFICATION_MODES = ['automatic', 'manual'] as const;
+export const verificationModeSchema = z.enum(VERIFICATION_MODES);
 export type VerificationMode = z.infer<typeof verificationModeSchema>;
-
-const timestamp = z.iso.datetime({ offset: true });
 
 export const attemptSchema = z.object({
   id: idSchema,
   mode: verificationModeSchema,
   code: verificationCodeSchema,
-  requestedAt: timestamp,
-  deadlineAt: timestamp,
+  requestedAt: timestampSchema,
+  deadlineAt: timestampSchema,
   /** How many times this verification was retried after a failure (0 for the first attempt). */
   retries: z.number().int().min(0),
 });
@@ -25,17 +24,21 @@ export const actorVerificationSchema = z
     z.object({ status: z.literal('unverified') }),
     z.object({ status: z.literal('requested'), attempt: attemptSchema }),
     /** Automatic mode: the Director has sent the coded email; the actor has not started looking. */
-    z.object({ status: z.literal('sent'), attempt: attemptSchema, sentAt: timestamp }),
-    z.object({ status: z.literal('checking'), attempt: attemptSchema, checkStartedAt: timestamp }),
+    z.object({ status: z.literal('sent'), attempt: attemptSchema, sentAt: timestampSchema }),
+    z.object({
+      status: z.literal('checking'),
+      attempt: attemptSchema,
+      checkStartedAt: timestampSchema,
+    }),
     z.object({
       status: z.literal('verified'),
       attempt: attemptSchema,
-      verifiedAt: timestamp,
+      verifiedAt: timestampSchema,
     }),
     z.object({
       status: z.literal('failed'),
       attempt: attemptSchema,
-      failedAt: timestamp,
+      failedAt: timestampSchema,
       failure: failureSchema,
     }),
   ])
@@ -52,17 +55,17 @@ export const actorEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('requested'), attempt: attemptSchema }),
   /** Retry a failed attempt with a new attempt of the same mode. */
   z.object({ type: z.literal('retry'), attempt: attemptSchema }),
-  z.object({ type: z.literal('code_sent'), attemptId: idSchema, at: timestamp }),
-  z.object({ type: z.literal('check_started'), attemptId: idSchema, at: timestamp }),
-  z.object({ type: z.literal('code_found'), attemptId: idSchema, at: timestamp }),
+  z.object({ type: z.literal('code_sent'), attemptId: idSchema, at: timestampSchema }),
+  z.object({ type: z.literal('check_started'), attemptId: idSchema, at: timestampSchema }),
+  z.object({ type: z.literal('code_found'), attemptId: idSchema, at: timestampSchema }),
   z.object({
     type: z.literal('failed'),
     attemptId: idSchema,
-    at: timestamp,
+    at: timestampSchema,
     failure: failureSchema,
   }),
-  z.object({ type: z.literal('timed_out'), attemptId: idSchema, at: timestamp }),
-  z.object({ type: z.literal('cancelled'), attemptId: idSchema, at: timestamp }),
+  z.object({ type: z.literal('timed_out'), attemptId: idSchema, at: timestampSchema }),
+  z.object({ type: z.literal('cancelled'), attemptId: idSchema, at: timestampSchema }),
   /** Something that affects the connection changed: the old result means nothing any more. */
   z.object({ type: z.literal('reset') }),
 ]);

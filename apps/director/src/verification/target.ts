@@ -1,0 +1,25 @@
+// What Verify, Cancel and a connectivity check are about: a profile, and one or all of its actors.
+import { TRPCError } from '@trpc/server';
+import type { PublicEmailProfile, VerificationTarget } from '@email-profiles/core';
+import { getPublicProfile, type Conn } from '../db/index.js';
+
+export function noSuchProfile(id: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `There is no profile "${id}"` });
+}
+
+/** The target's profile and actors (all of them, or the one named, which must be assigned). */
+export function resolveTarget(
+  db: Conn,
+  target: VerificationTarget,
+): { profile: PublicEmailProfile; actorIds: string[] } {
+  const profile = getPublicProfile(db, target.profileId);
+  if (!profile) throw noSuchProfile(target.profileId);
+  if (target.actorId === undefined) return { profile, actorIds: profile.actorIds };
+  if (!profile.actorIds.includes(target.actorId)) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `Actor "${target.actorId}" is not assigned to this profile`,
+    });
+  }
+  return { profile, actorIds: [target.actorId] };
+}
