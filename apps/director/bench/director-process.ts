@@ -38,7 +38,11 @@ export async function startDirectorProcess(
   const port = await freePort();
   // BENCH_DIRECTOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the Director;
   // BENCH_DIRECTOR_ENTRY, a bundled main (plain JavaScript) to run instead of tsx src/main.ts.
-  const nodeArgs = (process.env.BENCH_DIRECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // As `npm start` runs it: a small young generation (see the memory table in the README).
+  const nodeArgs = [
+    '--max-semi-space-size=1',
+    ...(process.env.BENCH_DIRECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const entry = process.env.BENCH_DIRECTOR_ENTRY;
   const args = entry ? [entry] : ['--import', 'tsx', 'src/main.ts'];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
