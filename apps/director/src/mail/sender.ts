@@ -6,7 +6,6 @@ import type {
   OutgoingMessage,
   ProbeOptions,
   ProbeReport,
-  ProbeStep,
   SendResult,
 } from '@email-profiles/core';
 import { createGmailTransport } from '@email-profiles/transport-gmail';
@@ -15,10 +14,10 @@ import {
   probeSmtp,
   sendSmtp,
   sendSmtpMany,
-  sendTestEmail,
   smtpConfigFromSettings,
   type SendManyOptions,
 } from '@email-profiles/transport-smtp';
+import { probeThenSend } from '@email-profiles/transport-net';
 import type { MailEndpoints } from '../config.js';
 import { notConsented } from './consent-missing.js';
 
@@ -103,35 +102,11 @@ export function directorSender(
  * "Send test email": the method's connectivity check step by step (SMTP: DNS to login; Graph:
  * token and Mail.Send; Gmail: token, mailbox, permission), then the email itself as a last step.
  */
-export async function sendDirectorTestEmail(
+export function sendDirectorTestEmail(
   settings: DirectorMailSettings,
   message: OutgoingMessage,
   endpoints: MailEndpoints = {},
   options: ProbeOptions = {},
 ): Promise<ProbeReport> {
-  if (settings.method === 'smtp') {
-    return sendTestEmail(smtpConfigFromSettings(settings), message, options);
-  }
-  const transport = directorTransport(settings, endpoints);
-  const report = await transport.probe(options);
-  if (!report.ok) return report;
-  const started = performance.now();
-  const sent = await transport.send(message, options.signal ? { signal: options.signal } : {});
-  const durationMs = performance.now() - started;
-  const step: ProbeStep = sent.ok
-    ? { name: 'send', status: 'ok', durationMs, summary: `Accepted: ${sent.response}` }
-    : {
-        name: 'send',
-        status: 'failed',
-        durationMs,
-        summary: sent.failure.summary,
-        failure: sent.failure,
-      };
-  options.onStep?.(step);
-  return {
-    ok: sent.ok,
-    steps: [...report.steps, step],
-    ...(sent.ok ? {} : { failure: sent.failure }),
-    durationMs: report.durationMs + durationMs,
-  };
+  return probeThenSend(directorTransport(settings, endpoints), message, options);
 }
