@@ -2,8 +2,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { actorTokenSchema } from '@email-profiles/core';
 import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
 import { findActorByTokenHash, sessionUser } from './db/index.js';
+import { CALLBACK_PATH } from './mail/gmail-consent.js';
 import { appRouter } from './router.js';
 import { handleGmailCallback } from './routers/gmail-callback.js';
 import { WEB_DIST, staticSite } from './static.js';
@@ -32,7 +34,9 @@ export type RunningServer = { server: Server; url: string; close(): Promise<void
 function requestContext(services: Services, req: IncomingMessage, res: ServerResponse): Context {
   const token = readCookie(req, SESSION_COOKIE);
   const sessionHash = token ? hashToken(token) : undefined;
-  const bearer = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? '')?.[1];
+  const bearer = actorTokenSchema.safeParse(
+    /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1],
+  ).data;
   return {
     ...services,
     user: sessionHash ? sessionUser(services.db, sessionHash) : undefined,
@@ -65,7 +69,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
       trpc(req, res);
       return;
     }
-    if (path === '/api/gmail/callback') {
+    if (path === CALLBACK_PATH) {
       handleGmailCallback(services, req, res).catch((error: unknown) => {
         services.log.error({ err: error }, 'Google consent callback failed');
         if (!res.headersSent) send(res, 500, 'application/json', '{"error":"Internal error"}');
