@@ -5,10 +5,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { subjectHasCode, type SmtpAuthMechanism } from '@email-profiles/core';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
-import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
-import { clearGraphTokenCache } from '@email-profiles/transport-graph';
-import { FakeGraph } from '@email-profiles/transport-graph/testing';
-import { consent, gmailSettings, googleEnv } from '../routers/gmail-test-support.js';
+import type { FakeGoogle } from '@email-profiles/transport-gmail/testing';
+import type { FakeGraph } from '@email-profiles/transport-graph/testing';
+import {
+  consent,
+  gmailSettings,
+  startCloudFakes,
+  type CloudFakes,
+} from '../routers/gmail-test-support.js';
 import {
   ADMIN,
   browserTab,
@@ -26,6 +30,7 @@ const CLIENT = '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b';
 const SECRET = 'Qx8~GraphSecretOfTheDirector';
 const GRAPH_SENDER = 'director@contoso.example';
 
+let fakes: CloudFakes;
 let graph: FakeGraph;
 let google: FakeGoogle;
 let env: TestDirector;
@@ -33,17 +38,13 @@ let operator: ReturnType<typeof browserTab>['client'];
 let actor: TestActor;
 
 beforeAll(async () => {
-  graph = await FakeGraph.start();
+  fakes = await startCloudFakes();
+  ({ graph, google } = fakes);
   graph.addApp({ tenantId: TENANT, clientId: CLIENT, secret: SECRET, roles: ['Mail.Send'] });
   graph.addMailbox(GRAPH_SENDER);
   graph.addMailbox(mailbox.address);
-  google = await startFakeGoogle();
   env = await testDirector('verify-by-method', {
-    env: {
-      ...googleEnv(google),
-      EMAIL_PROFILES_GRAPH_LOGIN_URL: graph.endpoints.login,
-      EMAIL_PROFILES_GRAPH_URL: graph.endpoints.graph,
-    },
+    env: fakes.env,
     config: { verifyTimeoutMs: 30_000 },
   });
   operator = browserTab(env.director.url).client;
@@ -53,13 +54,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env.close();
-  await graph.close();
-  await google.close();
+  await fakes.close();
 });
 afterEach(() => {
-  clearGraphTokenCache();
-  expect(graph.violations).toEqual([]);
-  expect(google.violations).toEqual([]);
+  fakes.checkAfterEach();
 });
 
 const smtp = (authType: SmtpAuthMechanism) => postfixMailSettings(stack, authType);

@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { gmailConsentQuery, type GmailConsentTarget } from '@email-profiles/core';
-import type { FakeGoogle } from '@email-profiles/transport-gmail/testing';
+import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
+import { clearGraphTokenCache } from '@email-profiles/transport-graph';
+import { FakeGraph } from '@email-profiles/transport-graph/testing';
 import type { browserTab } from './test-client.js';
 
 /** What Google redirects to; the fake's OAuth client has exactly this authorised redirect URI. */
@@ -97,4 +99,38 @@ export async function consent(
     scope:
       'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/gmail.send',
   });
+}
+
+export type CloudFakes = {
+  graph: FakeGraph;
+  google: FakeGoogle;
+  /** Director environment variables that send its Graph and Google requests to the fakes. */
+  env: Record<string, string>;
+  /** After each test: no cached token carries over, and no request broke the services' rules. */
+  checkAfterEach(): void;
+  close(): Promise<void>;
+};
+
+/** The Microsoft Graph and Google fakes for one test file. */
+export async function startCloudFakes(): Promise<CloudFakes> {
+  const graph = await FakeGraph.start();
+  const google = await startFakeGoogle();
+  return {
+    graph,
+    google,
+    env: {
+      ...googleEnv(google),
+      EMAIL_PROFILES_GRAPH_LOGIN_URL: graph.endpoints.login,
+      EMAIL_PROFILES_GRAPH_URL: graph.endpoints.graph,
+    },
+    checkAfterEach: () => {
+      clearGraphTokenCache();
+      expect(graph.violations).toEqual([]);
+      expect(google.violations).toEqual([]);
+    },
+    close: async () => {
+      await graph.close();
+      await google.close();
+    },
+  };
 }

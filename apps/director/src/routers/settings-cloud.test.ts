@@ -1,11 +1,10 @@
 // The Director's mail settings with Office 365 (Graph) and the Gmail API: saved with secrets
 // sealed, and "Send test email" staged per method, against the local fakes of Microsoft and Google.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
-import { clearGraphTokenCache } from '@email-profiles/transport-graph';
-import { FakeGraph } from '@email-profiles/transport-graph/testing';
+import type { FakeGoogle } from '@email-profiles/transport-gmail/testing';
+import type { FakeGraph } from '@email-profiles/transport-graph/testing';
 import { loadMailSettings } from '../db/index.js';
-import { consent, gmailSettings, googleEnv } from './gmail-test-support.js';
+import { consent, gmailSettings, startCloudFakes, type CloudFakes } from './gmail-test-support.js';
 import { ADMIN, browserTab, rejection, testDirector, type TestDirector } from './test-client.js';
 
 const TENANT = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
@@ -14,6 +13,7 @@ const SECRET = 'Qx8~GraphSecretValueDoNotLeak';
 const SENDER = 'director@contoso.example';
 const RECIPIENT = 'actor1@contoso.example';
 
+let fakes: CloudFakes;
 let graph: FakeGraph;
 let google: FakeGoogle;
 let env: TestDirector;
@@ -22,27 +22,20 @@ const browser = () => browserTab(env.director.url, bodies).client;
 let operator: ReturnType<typeof browser>;
 
 beforeAll(async () => {
-  graph = await FakeGraph.start();
-  google = await startFakeGoogle();
+  fakes = await startCloudFakes();
+  ({ graph, google } = fakes);
   env = await testDirector('settings-cloud', {
-    env: {
-      ...googleEnv(google),
-      EMAIL_PROFILES_GRAPH_LOGIN_URL: graph.endpoints.login,
-      EMAIL_PROFILES_GRAPH_URL: graph.endpoints.graph,
-    },
+    env: fakes.env,
   });
   operator = browser();
   await operator.auth.setup.mutate(ADMIN);
 });
 afterAll(async () => {
   await env.close();
-  await graph.close();
-  await google.close();
+  await fakes.close();
 });
 afterEach(() => {
-  clearGraphTokenCache();
-  expect(graph.violations).toEqual([]);
-  expect(google.violations).toEqual([]);
+  fakes.checkAfterEach();
 });
 
 const graphSettings = (overrides: Record<string, unknown> = {}) => ({
