@@ -4,24 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { verificationSubject, type ActorTask, type TaskResult } from '@email-profiles/core';
-import { FakeGraph } from '@email-profiles/transport-graph/testing';
-import { runActor } from './agent.js';
+import type { FakeGraph } from '@email-profiles/transport-graph/testing';
+import { runActor, type AgentOptions, type RunningActor } from './agent.js';
 import { pause } from './backoff.js';
 import type { DirectorClient } from './client.js';
-import { GRAPH_CLIENT, GRAPH_SECRET, GRAPH_TENANT, graphProfile } from './testing/profiles.js';
+import { graphProfile, startGraphFake } from './testing/profiles.js';
 
 const MAILBOX = 'shared@contoso.example';
 let graph: FakeGraph;
 
 beforeAll(async () => {
-  graph = await FakeGraph.start();
-  graph.addApp({
-    tenantId: GRAPH_TENANT,
-    clientId: GRAPH_CLIENT,
-    secret: GRAPH_SECRET,
-    roles: ['Mail.Read', 'Mail.Send'],
-  });
-  graph.addMailbox(MAILBOX);
+  graph = await startGraphFake(MAILBOX);
 });
 afterAll(async () => {
   await graph.close();
@@ -87,6 +80,21 @@ async function until(ok: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
+/** The agent against a scripted Director (its client), with the Graph fake's endpoints. */
+function runScripted(
+  director: { client: DirectorClient },
+  options: Partial<AgentOptions> = {},
+): RunningActor {
+  return runActor({
+    directorUrl: 'http://127.0.0.1:1',
+    token: 'unused',
+    log: pino({ level: 'silent' }),
+    client: director.client,
+    transports: transports(),
+    ...options,
+  });
+}
+
 describe('the agent', () => {
   it('runs at most 4 operations at once on one Graph mailbox, and finds every code', async () => {
     const tasks = Array.from({ length: 10 }, () => findTask());
@@ -94,13 +102,7 @@ describe('the agent', () => {
     graph.maxInFlight = 0;
     // Slow answers, so that concurrent requests overlap at the fake (the real Graph takes 100+ ms).
     graph.interrupt('graph', ...tasks.map(() => ({ kind: 'delay' as const, ms: 300 })));
-    const actor = runActor({
-      directorUrl: 'http://127.0.0.1:1',
-      token: 'unused',
-      log: pino({ level: 'silent' }),
-      client: director.client,
-      transports: transports(),
-    });
+    const actor = runScripted(director);
     await pause(500);
     for (const task of tasks) graph.deliver(MAILBOX, verificationSubject(task.code));
     await until(() => director.completes.length === tasks.length);
@@ -116,13 +118,7 @@ describe('the agent', () => {
     const task = findTask();
     graph.deliver(MAILBOX, verificationSubject(task.code));
     const director = scriptedDirector([task], { failCompletes: 2 });
-    const actor = runActor({
-      directorUrl: 'http://127.0.0.1:1',
-      token: 'unused',
-      log: pino({ level: 'silent' }),
-      client: director.client,
-      transports: transports(),
-    });
+    const actor = runScripted(director);
     await until(() => director.completes.length === 1);
     await actor.stop();
     expect(director.completes).toMatchObject([{ taskId: task.id, result: { found: true } }]);
@@ -132,14 +128,7 @@ describe('the agent', () => {
   it('on stop, hands back what is still running (and reports no result for it)', async () => {
     const task = findTask(); // its code never arrives
     const director = scriptedDirector([task]);
-    const actor = runActor({
-      directorUrl: 'http://127.0.0.1:1',
-      token: 'unused',
-      log: pino({ level: 'silent' }),
-      client: director.client,
-      transports: transports(),
-      shutdownGraceMs: 100,
-    });
+    const actor = runScripted(director, { shutdownGraceMs: 100 });
     await until(() => actor.runningTaskIds().includes(task.id));
     const started = Date.now();
     await actor.stop();

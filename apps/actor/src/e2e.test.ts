@@ -20,7 +20,7 @@ import {
   type TestDirector,
 } from '@email-profiles/director/testing';
 import { mailboxSubjects } from '@email-profiles/mail-stack';
-import { FakeGraph } from '@email-profiles/transport-graph/testing';
+import type { FakeGraph } from '@email-profiles/transport-graph/testing';
 import {
   startFakeGoogle,
   fakeMessage,
@@ -29,7 +29,7 @@ import {
 import { closedPort } from '@email-profiles/transport-net/testing';
 import { sendSmtp } from '@email-profiles/transport-smtp';
 import { TEST_ENDPOINTS_ENV } from './options.js';
-import { GRAPH_CLIENT, GRAPH_SECRET, GRAPH_TENANT } from './testing/profiles.js';
+import { GRAPH_CLIENT, GRAPH_SECRET, GRAPH_TENANT, startGraphFake } from './testing/profiles.js';
 import { ActorFleet, runCli, type ActorProcess } from './testing/processes.js';
 
 const stack = inject('mailStack');
@@ -190,14 +190,7 @@ async function sendManually(to: string, code: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  graph = await FakeGraph.start();
-  graph.addApp({
-    tenantId: GRAPH_TENANT,
-    clientId: GRAPH_CLIENT,
-    secret: GRAPH_SECRET,
-    roles: ['Mail.Read', 'Mail.Send'],
-  });
-  graph.addMailbox(GRAPH_MAILBOX);
+  graph = await startGraphFake(GRAPH_MAILBOX);
   google = await startFakeGoogle();
   credentialsDir = mkdtempSync(join(tmpdir(), 'actor-e2e-'));
   env = await testDirector('actor-e2e', {

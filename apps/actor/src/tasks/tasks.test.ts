@@ -9,7 +9,7 @@ import {
   type TaskResult,
 } from '@email-profiles/core';
 import { deliver, testMessage } from '@email-profiles/mail-stack';
-import { FakeGraph } from '@email-profiles/transport-graph/testing';
+import type { FakeGraph } from '@email-profiles/transport-graph/testing';
 import { clearGraphTokenCache } from '@email-profiles/transport-graph';
 import {
   fakeMessage,
@@ -17,14 +17,7 @@ import {
   type FakeGoogle,
 } from '@email-profiles/transport-gmail/testing';
 import { closedPort } from '@email-profiles/transport-net/testing';
-import {
-  GRAPH_CLIENT,
-  GRAPH_SECRET,
-  GRAPH_TENANT,
-  gmailProfile,
-  graphProfile,
-  imapProfile,
-} from '../testing/profiles.js';
+import { gmailProfile, graphProfile, imapProfile, startGraphFake } from '../testing/profiles.js';
 import type { TransportOptions } from '../transports.js';
 import { runFindCode } from './find-code.js';
 import { runProbeTask } from './probe.js';
@@ -165,14 +158,7 @@ describe('Microsoft Graph (HTTP fake)', () => {
   const mailbox = 'actor1@contoso.example';
   beforeAll(async () => {
     clearGraphTokenCache();
-    fake = await FakeGraph.start();
-    fake.addApp({
-      tenantId: GRAPH_TENANT,
-      clientId: GRAPH_CLIENT,
-      secret: GRAPH_SECRET,
-      roles: ['Mail.Read', 'Mail.Send'],
-    });
-    fake.addMailbox(mailbox);
+    fake = await startGraphFake(mailbox);
   });
   afterAll(async () => {
     await fake.close();

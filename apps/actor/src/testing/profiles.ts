@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { taskProfileSchema, type TaskProfile } from '@email-profiles/core';
 import type { MailStackInfo, MailUser } from '@email-profiles/mail-stack';
+import { FakeGraph } from '@email-profiles/transport-graph/testing';
 
 export function imapProfile(
   stack: MailStackInfo,
@@ -40,6 +41,19 @@ export function imapProfile(
 export const GRAPH_TENANT = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
 export const GRAPH_CLIENT = '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b';
 export const GRAPH_SECRET = 'Qx8~fakeSecretValue.0123456789abcdefGHIJ';
+
+/** The Graph fake with the test app (Mail.Read, Mail.Send) and these mailboxes. */
+export async function startGraphFake(...mailboxes: string[]): Promise<FakeGraph> {
+  const graph = await FakeGraph.start();
+  graph.addApp({
+    tenantId: GRAPH_TENANT,
+    clientId: GRAPH_CLIENT,
+    secret: GRAPH_SECRET,
+    roles: ['Mail.Read', 'Mail.Send'],
+  });
+  for (const mailbox of mailboxes) graph.addMailbox(mailbox);
+  return graph;
+}
 
 export function graphProfile(emailAddress: string): TaskProfile {
   return taskProfileSchema.parse({
