@@ -6,6 +6,7 @@ import { failureSchema } from '../failures/taxonomy.js';
 import {
   displayNameSchema,
   idSchema,
+  randomTokenSchema,
   timestampSchema,
   verificationCodeSchema,
 } from '../validation/fields.js';
@@ -19,9 +20,7 @@ import { storedProfileSchemas } from './profile.js';
 import { securityZoneSchema } from './zone.js';
 
 /** An actor's API credential: 32 random bytes, base64url; the Director stores only its hash. */
-export const actorTokenSchema = z
-  .string({ error: 'Enter the actor token' })
-  .regex(/^[A-Za-z0-9_-]{43}$/, 'An actor token is 43 letters, digits, "-" or "_"');
+export const actorTokenSchema = randomTokenSchema('actor token');
 
 export const actorEnrollSchema = z.object({
   enrollmentToken: enrollmentTokenValueSchema,

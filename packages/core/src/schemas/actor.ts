@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { displayNameSchema, idSchema, timestampSchema } from '../validation/fields.js';
+import {
+  displayNameSchema,
+  idSchema,
+  randomTokenSchema,
+  timestampSchema,
+} from '../validation/fields.js';
 
 export const actorConnectionSchema = z.enum(['online', 'offline']);
 export type ActorConnection = z.infer<typeof actorConnectionSchema>;
@@ -41,9 +46,7 @@ export const enrollmentTokenCreateSchema = z.object({
 export type EnrollmentTokenCreate = z.input<typeof enrollmentTokenCreateSchema>;
 
 /** An enrollment token as issued: 32 random bytes, base64url (43 characters). */
-export const enrollmentTokenValueSchema = z
-  .string({ error: 'Enter the enrollment token' })
-  .regex(/^[A-Za-z0-9_-]{43}$/, 'An enrollment token is 43 letters, digits, "-" or "_"');
+export const enrollmentTokenValueSchema = randomTokenSchema('enrollment token');
 
 /** The token, shown to the operator once (only its hash is stored), and when it expires. */
 export const enrollmentTokenSchema = z.object({

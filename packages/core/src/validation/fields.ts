@@ -14,6 +14,13 @@ export const idSchema = z
   .string({ error: 'Expected an identifier' })
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected an identifier of letters, digits, "-" or "_"');
 
+/** A token of 32 random bytes in base64url (43 characters), as the Director issues them. */
+export function randomTokenSchema(name: string) {
+  return z
+    .string({ error: `Enter the ${name}` })
+    .regex(/^[A-Za-z0-9_-]{43}$/, `An ${name} is 43 letters, digits, "-" or "_"`);
+}
+
 /** A point in time as the API and the database carry it: ISO 8601 with an offset (UTC: `Z`). */
 export const timestampSchema = z.iso.datetime({ offset: true });
 
