@@ -1,6 +1,7 @@
 // @email-profiles/core: the pure domain shared by the Director, the web app and the actors.
 export * from './validation/host.js';
 export * from './validation/fields.js';
+export * from './validation/text.js';
 export * from './schemas/secret.js';
 export * from './schemas/servers.js';
 export * from './schemas/auth.js';

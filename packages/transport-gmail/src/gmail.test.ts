@@ -393,7 +393,10 @@ describe('send', () => {
 
   it('refuses header injection', async () => {
     const result = seen(await transport().send(message('x\r\nBcc: victim@example.test')));
-    expect(result).toMatchObject({ ok: false, failure: { stage: 'send' } });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { stage: 'config', signal: 'unsafe-setting' },
+    });
     expect(fake.requests).toEqual([]);
   });
 

@@ -2,21 +2,11 @@
 // subject as RFC 2047 encoded words when it is not plain ASCII, the body in base64.
 import { randomUUID } from 'node:crypto';
 import type { OutgoingMessage } from '@email-profiles/core';
-import { TransportError } from '@email-profiles/transport-net';
+import { refuseUnsafeHeaders } from '@email-profiles/transport-net';
 
 const CRLF = '\r\n';
 // 75 characters per encoded word: "=?UTF-8?B?" + 60 base64 characters (45 bytes) + "?=".
 const WORD_BYTES = 45;
-
-function refuseLineBreaks(field: string, value: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value))
-    throw new TransportError({
-      stage: 'send',
-      protocol: 'gmail',
-      message: `The ${field} contains a line break or control character`,
-    });
-}
 
 /** Encodes text as RFC 2047 "B" encoded words, never splitting a character between words. */
 export function encodeWords(text: string): string {
@@ -63,10 +53,7 @@ export function buildRawMessage(
   from: string,
   now: Date = new Date(),
 ): RawMessage {
-  refuseLineBreaks('sender address', from);
-  refuseLineBreaks('sender name', message.fromName ?? '');
-  refuseLineBreaks('recipient address', message.to);
-  refuseLineBreaks('subject', message.subject);
+  refuseUnsafeHeaders({ ...message, from }, 'gmail');
   const domain = from.split('@').pop() ?? 'localhost';
   const messageId = `<${randomUUID()}@${domain}>`;
   const body = Buffer.from(message.text.replace(/\r?\n/g, CRLF), 'utf8').toString('base64');

@@ -13,7 +13,7 @@ import {
   type MailConnection,
   type StepRecorder,
 } from '@email-profiles/transport-net';
-import { transportErrorCodes, type FailureStage } from '@email-profiles/core';
+import { hasLineBreakOrNul, transportErrorCodes, type FailureStage } from '@email-profiles/core';
 
 export type ImapConfig = LoginConfig;
 
@@ -54,12 +54,15 @@ export class ImapSession {
    * without it a continuation is a protocol error.
    */
   async run(
-    command: string,
+    command: string | readonly string[],
     stage: FailureStage,
     onContinue?: (text: string) => string,
   ): Promise<Tagged> {
     const tag = this.nextTag();
-    this.connection.write(`${tag} ${command}`);
+    // A command with literals comes in segments: each after the first is sent when the server
+    // says "+" to the `{n}` that ends the one before.
+    const [first = '', ...rest] = typeof command === 'string' ? [command] : command;
+    this.connection.write(`${tag} ${first}`);
     const untagged: string[] = [];
     for (;;) {
       const line = await this.connection.readLine(stage);
@@ -75,6 +78,11 @@ export class ImapSession {
         };
       }
       if (line.startsWith('+')) {
+        const segment = rest.shift();
+        if (segment !== undefined) {
+          this.connection.write(segment);
+          continue;
+        }
         if (!onContinue) throw violation(stage, line);
         this.connection.write(onContinue(line.slice(1).trim()));
         continue;
@@ -97,7 +105,7 @@ export class ImapSession {
 
   /** Runs a command that must end in OK; NO/BAD become a failure of the stage with the server's words. */
   async ok(
-    command: string,
+    command: string | readonly string[],
     stage: FailureStage,
     onContinue?: (text: string) => string,
   ): Promise<Tagged> {
@@ -186,10 +194,30 @@ export async function openImap(
   }
 }
 
-/** An IMAP quoted string, or undefined when the text needs a literal (CR, LF, NUL). */
-function quoted(text: string): string | undefined {
-  if (/[\r\n\0]/.test(text)) return undefined;
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+// Any 7-bit character but NUL, CR and LF can go into a quoted string (RFC 9051 QUOTED-CHAR).
+// eslint-disable-next-line no-control-regex
+const QUOTABLE = /^[\u0001-\u0009\u000b\u000c\u000e-\u007f]*$/;
+
+/**
+ * The LOGIN command for a username and password, as the segments `run` sends: each value as a
+ * quoted string (with `\` and `"` escaped), or as a synchronizing literal `{n}` when it holds
+ * other characters (UTF-8). Undefined when a value holds CR, LF or NUL, which no IMAP string of
+ * LOGIN can carry.
+ */
+export function loginCommand(username: string, password: string): string[] | undefined {
+  const segments: string[] = [];
+  let current = 'LOGIN';
+  for (const value of [username, password]) {
+    if (hasLineBreakOrNul(value)) return undefined;
+    if (QUOTABLE.test(value)) {
+      current += ` "${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    } else {
+      segments.push(`${current} {${Buffer.byteLength(value, 'utf8')}}`);
+      current = value;
+    }
+  }
+  segments.push(current);
+  return segments;
 }
 
 /**
@@ -217,15 +245,16 @@ export async function loginImap(session: ImapSession, config: ImapConfig): Promi
             }),
       });
     }
-    const user = quoted(credentials.username);
-    const pass = quoted(credentials.password);
-    if (user === undefined || pass === undefined) {
+    const login = loginCommand(credentials.username, credentials.password);
+    if (login === undefined) {
       throw new TransportError({
         stage: 'config',
-        message: 'The username or password contains a line break',
+        protocol: 'imap',
+        errorCode: transportErrorCodes.unsafeCommandLine,
+        message: 'The username or password contains a line break or NUL character',
       });
     }
-    await session.ok(`LOGIN ${user} ${pass}`, 'auth');
+    await session.ok(login, 'auth');
     return 'LOGIN';
   }
   const client = saslClient(mechanism, credentials);

@@ -9,7 +9,13 @@ import { withTimeout, sleep } from './deadline.js';
 import { TransportError } from './errors.js';
 import { openConnection, type Endpoint } from './connection.js';
 import { StepRecorder, runProbe } from './probe.js';
-import { activeHandles, closedPort, scriptedServer, settledHandles } from './testing.js';
+import {
+  activeHandles,
+  closedPort,
+  lineServer,
+  scriptedServer,
+  settledHandles,
+} from './testing.js';
 
 let certs: StackTls;
 const certDir = mkdtempSync(join(tmpdir(), 'transport-net-tls-'));
@@ -69,6 +75,35 @@ describe('openConnection and the line reader', () => {
       ['tls', 'skipped'],
     ]);
     expect(report.steps[0]?.dns?.addresses).toEqual([{ address: '127.0.0.1', family: 4 }]);
+  });
+
+  it.each([
+    ['CR LF', 'PASS secret\r\nDELE 1'],
+    ['lone CR', 'PASS secret\rDELE 1'],
+    ['lone LF', 'PASS secret\nDELE 1'],
+    ['NUL', 'PASS secret\u0000DELE 1'],
+  ])('never writes a line holding a %s: closes and reports an unsafe setting', async (_, line) => {
+    const server = await lineServer('+OK ready\r\n', () => '+OK\r\n');
+    servers.push(server);
+    const connection = await openConnection(endpoint(server.port), new StepRecorder());
+    await connection.readLine('greeting');
+    connection.write('USER someone');
+    await connection.readLine('auth');
+    let thrown: unknown;
+    try {
+      connection.write(line);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TransportError);
+    expect((thrown as TransportError).failure).toMatchObject({
+      stage: 'config',
+      signal: 'unsafe-setting',
+    });
+    // The connection is closed: nothing else can go out on it.
+    connection.write('QUIT');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Buffer.concat(server.raw).toString('utf8')).toBe('USER someone\r\n');
   });
 
   it('reports a closed port at the tcp stage', async () => {

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
+  hasLineBreakOrNul,
   transportErrorCodes,
   type AuthType,
   type Encryption,
@@ -68,8 +69,23 @@ export class MailConnection {
     return this.reader.readLine(stage, timeoutMs, this.options.signal);
   }
 
-  /** Writes a line; a connection the server already closed is reported by the next read. */
+  /**
+   * Writes one command line; a connection the server already closed is reported by the next read.
+   * A line holding a CR, LF or NUL (from a username, password or other value that slipped past
+   * validation) would let that value end the command and inject another: it is never written,
+   * the connection is closed so nothing more goes out, and a config failure is thrown.
+   */
   write(line: string): void {
+    if (hasLineBreakOrNul(line)) {
+      this.close();
+      throw new TransportError({
+        stage: 'config',
+        errorCode: transportErrorCodes.unsafeCommandLine,
+        host: this.endpoint.host,
+        port: this.endpoint.port,
+        message: 'A command would have carried a line break or NUL character; it was not sent',
+      });
+    }
     if (this.socket.writable) this.socket.write(`${line}\r\n`);
   }
 

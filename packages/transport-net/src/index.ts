@@ -4,6 +4,7 @@ export * from './deadline.js';
 export * from './line-reader.js';
 export * from './connect.js';
 export * from './connection.js';
+export * from './headers.js';
 export * from './probe.js';
 export * from './sasl.js';
 export * from './http.js';

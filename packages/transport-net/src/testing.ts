@@ -84,7 +84,11 @@ export async function settledHandles(
   return extra();
 }
 
-export type LineServer = ScriptedServer & { received: string[] };
+export type LineServer = ScriptedServer & {
+  received: string[];
+  /** Every byte received, in order, exactly as it arrived (to check what went onto the wire). */
+  raw: Buffer[];
+};
 
 /**
  * A scripted line-protocol server: sends `greeting` (if any), then answers each received line
@@ -95,10 +99,12 @@ export async function lineServer(
   respond: (line: string) => string | undefined,
 ): Promise<LineServer> {
   const received: string[] = [];
+  const raw: Buffer[] = [];
   const server = await scriptedServer((socket) => {
     if (greeting !== undefined) socket.write(greeting);
     let pending = '';
     socket.on('data', (chunk: Buffer) => {
+      raw.push(chunk);
       pending += chunk.toString('utf8');
       let end = pending.indexOf('\n');
       while (end !== -1) {
@@ -115,5 +121,5 @@ export async function lineServer(
       }
     });
   });
-  return Object.assign(server, { received });
+  return Object.assign(server, { received, raw });
 }

@@ -7,6 +7,7 @@ import {
   asTransportError,
   chooseMechanism,
   mechanismWanted,
+  refuseUnsafeHeaders,
   saslClient,
   StepRecorder,
   withTimeout,
@@ -159,6 +160,14 @@ async function send(
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (const message of messages) {
+      try {
+        // nodemailer writes the envelope (MAIL FROM, RCPT TO) and the headers itself: a message
+        // with a line break in an address, the sender name or the subject is never handed to it.
+        refuseUnsafeHeaders(message, 'smtp');
+      } catch (error) {
+        record({ ok: false, failure: (error as TransportError).failure });
+        continue;
+      }
       try {
         const info = await transport.sendMail({
           from: message.fromName ? { name: message.fromName, address: message.from } : message.from,

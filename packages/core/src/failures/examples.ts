@@ -218,4 +218,5 @@ export const signalExamples: Readonly<Record<string, FailureObservation>> = {
   aborted: { stage: 'timeout', errorCode: codes.aborted },
   'response-too-large': { stage: 'greeting', errorCode: codes.responseTooLarge, ...at },
   'protocol-violation': { stage: 'greeting', errorCode: codes.protocolViolation, ...at },
+  'unsafe-setting': { stage: 'auth', protocol: 'pop3', errorCode: codes.unsafeCommandLine, ...at },
 };

@@ -384,6 +384,11 @@ const cases: [FailureObservation, string, FailureStage][] = [
     'protocol-violation',
     'greeting',
   ],
+  [
+    { stage: 'auth', protocol: 'pop3', errorCode: transportErrorCodes.unsafeCommandLine },
+    'unsafe-setting',
+    'config',
+  ],
 ];
 
 describe('explainFailure', () => {

@@ -2,6 +2,7 @@
 // and a hint a user can act on. Transports report what they observed; `explainFailure` turns it
 // into a Failure using the table of known signals below.
 import { z } from 'zod';
+import { inertText, reportedTextSchema } from '../validation/text.js';
 
 export const failureStageSchema = z.enum([
   'config',
@@ -41,13 +42,16 @@ export const SERVER_TEXT_LIMIT = 1000;
 export const failureSchema = z.object({
   stage: failureStageSchema,
   /** Id of the known signal that matched, e.g. `smtp-535-5.7.139`; absent for unknown failures. */
-  signal: z.string().max(64).optional(),
+  signal: reportedTextSchema(64).optional(),
   /** What happened, in one plain sentence. */
-  summary: z.string().max(500),
-  /** The server's own words (response line, error body), trimmed and bounded. */
-  serverText: z.string().max(SERVER_TEXT_LIMIT).optional(),
+  summary: reportedTextSchema(500),
+  /**
+   * The server's own words (response line, error body), trimmed and bounded. Like every text an
+   * actor reports, stored inert: control characters removed, cut at the limit rather than refused.
+   */
+  serverText: reportedTextSchema(SERVER_TEXT_LIMIT).optional(),
   /** What to check or change. */
-  hint: z.string().max(1000),
+  hint: reportedTextSchema(1000),
   /** Whether trying again later may succeed without any change (throttling, temporary errors). */
   transient: z.boolean(),
 });
@@ -83,6 +87,8 @@ export const transportErrorCodes = {
   stageTimeout: 'STAGE_TIMEOUT',
   responseTooLarge: 'RESPONSE_TOO_LARGE',
   protocolViolation: 'PROTOCOL_VIOLATION',
+  /** A command line would have carried a CR, LF or NUL from a setting: it was not sent. */
+  unsafeCommandLine: 'UNSAFE_COMMAND_LINE',
   accountMismatch: 'ACCOUNT_MISMATCH',
   noRefreshToken: 'NO_REFRESH_TOKEN',
   /** Raised by the Director: the actor was not connected when the task was to start. */
@@ -546,6 +552,13 @@ export const knownSignals: readonly KnownSignal[] = [
     hint: 'The server answered with an oversized response and the connection was closed for safety. Check that the address and port point at a mail server.',
   },
   {
+    id: 'unsafe-setting',
+    stage: 'config',
+    matches: code(transportErrorCodes.unsafeCommandLine),
+    summary: 'A setting holds a line break or NUL character, so nothing was sent.',
+    hint: 'A username, password, address or other setting contains a line break or NUL character, which would have changed the commands sent to the server. Type the value again without it.',
+  },
+  {
     id: 'protocol-violation',
     matches: code(transportErrorCodes.protocolViolation),
     summary: 'The server answered in an unexpected way.',
@@ -587,16 +600,9 @@ const GENERIC_SUMMARIES: Record<FailureStage, string> = {
   throttled: 'The service is throttling requests.',
 };
 
-// Every C0 control but line feed, and DEL.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f]/g;
-
 /** Removes control characters and bounds the length, so hostile server text stays harmless. */
 export function cleanServerText(raw: string): string {
-  const cleaned = raw.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, ' ').trim();
-  return cleaned.length > SERVER_TEXT_LIMIT
-    ? `${cleaned.slice(0, SERVER_TEXT_LIMIT - 1)}…`
-    : cleaned;
+  return inertText(raw.replace(/\t/g, ' ').trim(), SERVER_TEXT_LIMIT).trim();
 }
 
 /** Turns what a transport observed into a Failure with stage, server text and hint. */

@@ -10,6 +10,7 @@ import {
   timestampSchema,
   verificationCodeSchema,
 } from '../validation/fields.js';
+import { reportedTextSchema } from '../validation/text.js';
 import {
   findCodeResultSchema,
   probeReportSchema,
@@ -89,7 +90,7 @@ export type NextTasks = z.input<typeof nextTasksSchema>;
 export const heartbeatSchema = z.object({
   /** Tasks the actor is working on: their leases are renewed. */
   runningTaskIds: z.array(idSchema).max(1000).default([]),
-  version: z.string().max(64).optional(),
+  version: reportedTextSchema(64).optional(),
 });
 export type Heartbeat = z.input<typeof heartbeatSchema>;
 

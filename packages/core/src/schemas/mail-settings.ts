@@ -12,6 +12,7 @@ import {
   serverAddressSchema,
   tenantIdSchema,
 } from '../validation/fields.js';
+import { lineSafe, nameCharacterProblem } from '../validation/text.js';
 import {
   gmailClientSecretSchema,
   gmailConsentFields,
@@ -58,6 +59,7 @@ const smtpUsernameSchema = z
   .trim()
   .min(1, 'Enter the user name')
   .max(256, 'A user name can be at most 256 characters')
+  .refine(...lineSafe('user name'))
   .refine((value) => !value.includes('\\') || accountUsernameProblem(value) === undefined, {
     error: 'Use the form DOMAIN\\user with a valid NetBIOS domain',
   });
@@ -65,7 +67,15 @@ const smtpUsernameSchema = z
 /** What every method has: the address the emails come from, and an optional display name. */
 const senderFields = {
   fromAddress: emailAddressSchema,
-  fromName: z.string().trim().max(128, 'A sender name can be at most 128 characters').optional(),
+  fromName: z
+    .string()
+    .trim()
+    .max(128, 'A sender name can be at most 128 characters')
+    .superRefine((value, ctx) => {
+      const message = nameCharacterProblem(value, 'A sender name');
+      if (message) ctx.addIssue({ code: 'custom', message });
+    })
+    .optional(),
 };
 
 const smtpFields = z.object({
@@ -79,7 +89,11 @@ const smtpFields = z.object({
   /** May differ from the from-address. */
   username: smtpUsernameSchema.optional(),
   password: secret(
-    z.string().min(1, 'Enter the password').max(1024, 'A password can be at most 1024 characters'),
+    z
+      .string()
+      .min(1, 'Enter the password')
+      .max(1024, 'A password can be at most 1024 characters')
+      .refine(...lineSafe('password')),
   ).optional(),
   tlsTrust: tlsTrustSchema.default({ mode: 'system' }),
 });

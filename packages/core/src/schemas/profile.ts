@@ -13,6 +13,7 @@ import {
   tenantIdSchema,
   verificationCodeSchema,
 } from '../validation/fields.js';
+import { lineSafe } from '../validation/text.js';
 import { publicObject, secret, updateObject } from './secret.js';
 import {
   incomingServerSchema,
@@ -63,7 +64,8 @@ const accountPassword = secret(
   z
     .string({ error: 'Enter the account password' })
     .min(1, 'Enter the account password')
-    .max(1024, 'A password can be at most 1024 characters'),
+    .max(1024, 'A password can be at most 1024 characters')
+    .refine(...lineSafe('password')),
 );
 
 /** An Entra ID app's client secret Value (also the Director's own Graph mail settings). */

@@ -1,8 +1,15 @@
 // What every protocol package implements: probe (staged diagnostics), send, find code. The data
 // that crosses the network (actor → Director → browser) is declared as schemas; the interfaces
-// themselves are types only.
+// themselves are types only. Every text in them comes from a server through an actor: it is
+// stored inert and bounded (reportedTextSchema), cut rather than refused.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
+import { reportedTextSchema } from '../validation/text.js';
+
+/** A list an actor reports, cut to its first `max` items rather than refused. */
+function reportedList<T extends z.ZodType>(item: T, max: number) {
+  return z.array(item).transform((items) => items.slice(0, max));
+}
 
 export const probeStepNameSchema = z.enum([
   'dns',
@@ -19,13 +26,13 @@ export const probeStepNameSchema = z.enum([
 export type ProbeStepName = z.infer<typeof probeStepNameSchema>;
 
 export const certificateSchema = z.object({
-  subject: z.string(),
-  issuer: z.string(),
-  subjectAltNames: z.array(z.string()),
-  validFrom: z.string(),
-  validTo: z.string(),
-  fingerprintSha256: z.string(),
-  serialNumber: z.string().optional(),
+  subject: reportedTextSchema(1000),
+  issuer: reportedTextSchema(1000),
+  subjectAltNames: reportedList(reportedTextSchema(300), 500),
+  validFrom: reportedTextSchema(64),
+  validTo: reportedTextSchema(64),
+  fingerprintSha256: reportedTextSchema(128),
+  serialNumber: reportedTextSchema(128).optional(),
 });
 export type CertificateInfo = z.infer<typeof certificateSchema>;
 
@@ -35,35 +42,40 @@ export const probeStepSchema = z.object({
   /** Milliseconds the step took. */
   durationMs: z.number().min(0),
   /** One line a person reads, e.g. "Resolved mail.example.com to 192.0.2.10". */
-  summary: z.string().max(500),
+  summary: reportedTextSchema(500),
   dns: z
     .object({
       addresses: z.array(
-        z.object({ address: z.string(), family: z.union([z.literal(4), z.literal(6)]) }),
+        z.object({
+          address: reportedTextSchema(64),
+          family: z.union([z.literal(4), z.literal(6)]),
+        }),
       ),
     })
     .optional(),
   tls: z
     .object({
-      protocol: z.string(),
-      cipher: z.string(),
+      protocol: reportedTextSchema(64),
+      cipher: reportedTextSchema(200),
       certificate: certificateSchema.optional(),
       chainTrusted: z.boolean(),
       hostnameMatches: z.boolean(),
       /** Why the chain is not trusted, as OpenSSL says it (e.g. SELF_SIGNED_CERT_IN_CHAIN). */
-      authorizationError: z.string().optional(),
+      authorizationError: reportedTextSchema(200).optional(),
     })
     .optional(),
   greeting: z
     .object({
-      banner: z.string().max(1000),
-      capabilities: z.array(z.string().max(200)).max(200),
+      banner: reportedTextSchema(1000),
+      capabilities: reportedList(reportedTextSchema(200), 200),
       starttls: z.boolean(),
-      authMechanisms: z.array(z.string().max(64)).max(50),
+      authMechanisms: reportedList(reportedTextSchema(64), 50),
     })
     .optional(),
   /** Other facts worth showing (mechanism used, message count, token expiry...). */
-  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  facts: z
+    .record(reportedTextSchema(64), z.union([reportedTextSchema(500), z.number(), z.boolean()]))
+    .optional(),
   failure: failureSchema.optional(),
 });
 export type ProbeStep = z.infer<typeof probeStepSchema>;
@@ -80,8 +92,8 @@ export const sendResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     /** The server's own acceptance, e.g. "250 2.0.0 Ok: queued as 4F2" or "202 Accepted". */
-    response: z.string().max(1000),
-    messageId: z.string().max(1000).optional(),
+    response: reportedTextSchema(1000),
+    messageId: reportedTextSchema(1000).optional(),
   }),
   z.object({ ok: z.literal(false), failure: failureSchema }),
 ]);
@@ -91,8 +103,8 @@ export const findCodeResultSchema = z.discriminatedUnion('found', [
   z.object({
     found: z.literal(true),
     /** The subject of the message that carried the code (headers only were read). */
-    subject: z.string().max(1000),
-    receivedAt: z.string().optional(),
+    subject: reportedTextSchema(1000),
+    receivedAt: reportedTextSchema(64).optional(),
     /** How the message was found: it was already there, or arrived while waiting. */
     via: z.enum(['search', 'idle', 'poll']),
     durationMs: z.number().min(0),

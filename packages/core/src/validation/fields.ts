@@ -1,6 +1,7 @@
 // Field schemas shared by every form and API input. Each rule carries the message a user sees.
 import { z } from 'zod';
 import { checkHost } from './host.js';
+import { lineValueProblem, nameCharacterProblem } from './text.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -33,7 +34,11 @@ export const displayNameSchema = z
   .string({ error: 'Enter a name' })
   .trim()
   .min(1, 'Enter a name')
-  .max(64, 'A name can be at most 64 characters');
+  .max(64, 'A name can be at most 64 characters')
+  .superRefine((value, ctx) => {
+    const message = nameCharacterProblem(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
 
 // Dot-atom local part (RFC 5322 3.2.3): the form every mail system accepts unquoted.
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
@@ -41,6 +46,8 @@ const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+
 /** Returns a message for what is wrong with an email address, or undefined when it is valid. */
 export function emailAddressProblem(value: string): string | undefined {
   if (value === '') return 'Enter an email address';
+  const unsafe = lineValueProblem(value, 'email address');
+  if (unsafe) return unsafe;
   const at = value.lastIndexOf('@');
   if (at === -1) return 'An email address needs an "@", like name@example.com';
   const local = value.slice(0, at);
@@ -77,6 +84,8 @@ const SAM_ACCOUNT = /^[^"/\\[\]:;|=,+*?<>@\s]{1,20}$/;
 /** Returns a message for what is wrong with an account username, or undefined when it is valid. */
 export function accountUsernameProblem(value: string): string | undefined {
   if (value === '') return 'Enter the account username';
+  const unsafe = lineValueProblem(value, 'username');
+  if (unsafe) return unsafe;
   const slash = value.indexOf('\\');
   if (slash !== -1) {
     const domain = value.slice(0, slash);

@@ -1,4 +1,5 @@
 // Parsing of the server addresses users type into forms. Pure string work, no DNS.
+import { lineValueProblem } from './text.js';
 
 export type HostKind = 'ipv4' | 'ipv6' | 'hostname';
 
@@ -47,6 +48,8 @@ export function checkHost(input: string): HostCheck {
       message: `Remove "${scheme[0]}": enter only the server name or IP address`,
     };
   }
+  const unsafe = lineValueProblem(value, 'server address');
+  if (unsafe) return { ok: false, message: unsafe };
   if (/\s/.test(value)) return { ok: false, message: 'The server address cannot contain spaces' };
   if (value.includes('@')) {
     return { ok: false, message: 'Enter the server name, not an email address' };
