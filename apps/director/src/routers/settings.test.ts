@@ -102,9 +102,22 @@ describe('settings.mail', () => {
   });
 
   it('keeps the stored password when left blank, replaces it when given', async () => {
-    const kept = await operator.settings.mail.update.mutate(smtp({ password: '', port: 2525 }));
-    expect(kept).toMatchObject({ port: 2525, passwordSet: true });
+    const kept = await operator.settings.mail.update.mutate(
+      smtp({ password: '', fromName: 'Verification' }),
+    );
+    expect(kept).toMatchObject({ fromName: 'Verification', passwordSet: true });
     expect(storedPassword()).toBe(PASSWORDS[0]);
+    // Another port is another destination: the stored password is not sent there.
+    const moved = await rejection(
+      operator.settings.mail.update.mutate(smtp({ password: '', port: 2525 })),
+    );
+    expect(moved.data?.fieldErrors).toEqual([
+      {
+        path: ['password'],
+        message:
+          'Enter the password again: the port changed, so the stored password is not sent to it',
+      },
+    ]);
     await operator.settings.mail.update.mutate(smtp({ password: PASSWORDS[1] }));
     expect(storedPassword()).toBe(PASSWORDS[1]);
   });

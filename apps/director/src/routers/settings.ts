@@ -4,11 +4,11 @@ import { TRPCError } from '@trpc/server';
 import {
   directorMailSettingsUpdateSchema,
   directorMailTestSchema,
+  mergeMailSettings,
   probeReportSchema,
   publicDirectorMailSettingsSchema,
 } from '@email-profiles/core';
 import { getPublicMailSettings, loadMailSettings, saveMailSettings } from '../db/index.js';
-import { mergeMailSettings } from '../mail/merge.js';
 import { sendDirectorTestEmail } from '../mail/sender.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { fieldErrors, repository } from './errors.js';
@@ -20,8 +20,9 @@ const mailRouter = router({
     .query(({ ctx }) => repository(() => getPublicMailSettings(ctx.db)) ?? null),
 
   /**
-   * Saves the settings, secrets sealed. A blank secret keeps the stored one while the method
-   * stays the same; Gmail's consent is kept while the client ID and from-address stay the same.
+   * Saves the settings, secrets sealed. A blank secret keeps the stored one only while where it is
+   * sent (method, server, port, encryption, trust, login) stays the same; Gmail's consent while
+   * the client ID and from-address do (core's mergeMailSettings).
    */
   update: operatorProcedure
     .input(directorMailSettingsUpdateSchema)

@@ -298,7 +298,7 @@ describe('verification', () => {
     await operator.profiles.update.mutate({
       ...profile({ sendVerificationManually: true, actorIds: [a.id] }),
       id: created.id,
-      password: '',
+      // Another server: the password is typed again (profile() has it).
       incoming: { host: '127.0.0.2', port: 993, encryption: 'ssl', authType: 'plain' },
     } as never);
     expect(await statuses(created.id)).toEqual(['A:unverified']);

@@ -19,7 +19,7 @@ import {
   graphClientSecretSchema,
   graphCloudSchema,
 } from './profile.js';
-import { publicObject, secret, updateObject } from './secret.js';
+import { destination, publicObject, secret, updateObject } from './secret.js';
 import {
   encryptionSchema,
   refineSmtpAuth,
@@ -78,16 +78,24 @@ const senderFields = {
     .optional(),
 };
 
+// Where each method's secret is sent is marked with `destination`: a blank secret keeps the stored
+// one only while those fields are unchanged (see checkBlankSecrets).
+const method = <M extends MailMethod>(value: M) =>
+  destination(z.literal(value), 'the sending method', { variant: true });
+
 const smtpFields = z.object({
-  method: z.literal('smtp'),
+  method: method('smtp'),
   ...senderFields,
-  host: serverAddressSchema,
-  port: portSchema,
-  encryption: encryptionSchema,
-  requiresAuth: z.boolean({ error: 'Say whether the server requires authentication' }),
-  authType: smtpAuthMechanismSchema.optional(),
+  host: destination(serverAddressSchema, 'the server address'),
+  port: destination(portSchema, 'the port'),
+  encryption: destination(encryptionSchema, 'the encryption'),
+  requiresAuth: destination(
+    z.boolean({ error: 'Say whether the server requires authentication' }),
+    '"requires authentication"',
+  ),
+  authType: destination(smtpAuthMechanismSchema.optional(), 'the authentication type'),
   /** May differ from the from-address. */
-  username: smtpUsernameSchema.optional(),
+  username: destination(smtpUsernameSchema.optional(), 'the user name'),
   password: secret(
     z
       .string()
@@ -95,24 +103,24 @@ const smtpFields = z.object({
       .max(1024, 'A password can be at most 1024 characters')
       .refine(...lineSafe('password')),
   ).optional(),
-  tlsTrust: tlsTrustSchema.default({ mode: 'system' }),
+  tlsTrust: destination(tlsTrustSchema.default({ mode: 'system' }), 'the certificate trust'),
 });
 
 /** Office 365: Graph sendMail as the mailbox `fromAddress`, with an app-only token. */
 const graphFields = z.object({
-  method: z.literal('graph'),
+  method: method('graph'),
   ...senderFields,
-  tenantId: tenantIdSchema,
-  clientId: graphClientIdSchema,
+  tenantId: destination(tenantIdSchema, 'the tenant ID'),
+  clientId: destination(graphClientIdSchema, 'the client ID'),
   clientSecret: graphClientSecretSchema,
-  cloud: graphCloudSchema.default('global'),
+  cloud: destination(graphCloudSchema.default('global'), 'the Microsoft cloud'),
 });
 
 /** Gmail API as the account `fromAddress`, after its one-time consent. */
 const gmailFields = z.object({
-  method: z.literal('gmail'),
+  method: method('gmail'),
   ...senderFields,
-  clientId: gmailClientIdSchema,
+  clientId: destination(gmailClientIdSchema, 'the client ID'),
   clientSecret: gmailClientSecretSchema,
 });
 

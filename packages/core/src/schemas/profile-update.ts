@@ -1,28 +1,50 @@
-// Applying an update to a stored profile: blank secrets keep the stored ones, where that still
-// makes sense.
+// Applying an update to a stored profile: a blank secret keeps the stored one only while
+// everything it is sent to is unchanged (checkBlankSecrets over the fields marked `destination`).
 import type { z } from 'zod';
-import type { EmailProfile, EmailProfileUpdate } from './profile.js';
+import type {
+  EmailProfile,
+  EmailProfileUpdate,
+  EmailProfileUpdateInput,
+  PublicEmailProfile,
+} from './profile.js';
 import { emailProfileSchema, profileFieldSchemas } from './profile.js';
-import { secretFieldsOf } from './secret.js';
+import { checkBlankSecrets, secretFieldsOf, type BlankSecretCheck } from './secret.js';
 
 export type FieldIssue = { path: (string | number)[]; message: string };
 
 export type MergeResult = { ok: true; profile: EmailProfile } | { ok: false; issues: FieldIssue[] };
 
-function isMailServer(type: EmailProfile['serverType']): boolean {
-  return type === 'imap' || type === 'pop3';
-}
-
-function label(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
-}
+export type ProfileSecretCheck = BlankSecretCheck & {
+  /** Gmail: the refresh token (and the account that consented) still applies. */
+  keepConsent: boolean;
+};
 
 /**
- * Merges a validated update into the stored profile. A blank secret keeps the stored secret while
- * it belongs to the same kind of account (IMAP and POP3 share the account password); after any
- * other server type change it must be entered again. Gmail consent is
- * kept only while the client ID stays the same (a refresh token belongs to its client).
+ * Which secrets of a profile update a blank keeps, and why the others must be entered again: a
+ * stored secret is kept only while the server type, servers, ports, encryption, certificate
+ * trust, auth type, account username, tenant and client ID it is sent to are unchanged (for
+ * IMAP/POP3 the one account password goes to both the incoming and the outgoing server). Works
+ * from the public view of the stored profile, so the web form decides exactly as the Director
+ * does; the update may be the form's input or the parsed update. Gmail's consent is kept while
+ * its destination (the client ID) is.
  */
+export function profileSecretCheck(
+  stored: EmailProfile | PublicEmailProfile,
+  update: EmailProfileUpdate | EmailProfileUpdateInput,
+): ProfileSecretCheck {
+  const type = update.serverType;
+  // Every secret a server type has is required, so the stored profile has each of its type's.
+  const storedSecrets = secretFieldsOf(profileFieldSchemas[stored.serverType]);
+  const check = checkBlankSecrets(profileFieldSchemas[type], stored, update, (key) =>
+    storedSecrets.includes(key),
+  );
+  return {
+    ...check,
+    keepConsent: stored.serverType === 'gmail' && type === 'gmail' && check.changed.length === 0,
+  };
+}
+
+/** Merges a validated update into the stored profile (see profileSecretCheck). */
 export function mergeProfileUpdate(
   existing: EmailProfile,
   update: EmailProfileUpdate,
@@ -33,30 +55,15 @@ export function mergeProfileUpdate(
       issues: [{ path: ['id'], message: 'The update is for a different profile' }],
     };
   }
-  const sameCredentials =
-    update.serverType === existing.serverType ||
-    (isMailServer(update.serverType) && isMailServer(existing.serverType));
-  const issues: FieldIssue[] = [];
+  const check = profileSecretCheck(existing, update);
+  if (check.issues.length > 0) return { ok: false, issues: check.issues };
+  const stored = existing as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...update, manualCode: existing.manualCode };
-  for (const key of secretFieldsOf(profileFieldSchemas[update.serverType])) {
-    if (merged[key] !== undefined) continue;
-    const stored = sameCredentials ? (existing as Record<string, unknown>)[key] : undefined;
-    if (stored === undefined) {
-      issues.push({
-        path: [key],
-        message: `Enter the ${label(key)}: the server type changed, so the stored one does not apply`,
-      });
-    } else merged[key] = stored;
+  for (const key of check.keep) if (merged[key] === undefined) merged[key] = stored[key];
+  if (check.keepConsent) {
+    merged.refreshToken = stored.refreshToken;
+    merged.consentedAddress = stored.consentedAddress;
   }
-  if (
-    existing.serverType === 'gmail' &&
-    update.serverType === 'gmail' &&
-    existing.clientId === update.clientId
-  ) {
-    merged.refreshToken = existing.refreshToken;
-    merged.consentedAddress = existing.consentedAddress;
-  }
-  if (issues.length > 0) return { ok: false, issues };
   const parsed = emailProfileSchema.safeParse(merged);
   if (!parsed.success) {
     return {

@@ -352,25 +352,25 @@ describe('update input and merge', () => {
     });
     expect(mergeProfileUpdate(existing, update)).toEqual({
       ok: false,
-      issues: [
-        {
-          path: ['clientSecret'],
-          message:
-            'Enter the client secret: the server type changed, so the stored one does not apply',
-        },
-      ],
+      issues: [{ path: ['clientSecret'], message: 'Enter the client secret value' }],
     });
   });
 
-  it('keeps the password across IMAP and POP3, which share it', () => {
+  it('asks for the password again across IMAP and POP3: the incoming server is another one', () => {
     const update = emailProfileUpdateSchema.parse({
       ...imapInput({ serverType: 'pop3', password: '' }),
       id: 'profile-1',
     });
-    const merged = mergeProfileUpdate(existing, update);
-    expect(merged.ok && merged.profile.serverType === 'pop3' && merged.profile.password).toBe(
-      's3cret!',
-    );
+    expect(mergeProfileUpdate(existing, update)).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: ['password'],
+          message:
+            'Enter the password again: the server type changed, so the stored password is not sent to it',
+        },
+      ],
+    });
   });
 
   it('refuses an update for another profile', () => {
@@ -396,7 +396,7 @@ describe('update input and merge', () => {
     const other = mergeProfileUpdate(
       gmail,
       emailProfileUpdateSchema.parse({
-        ...gmailInput({ clientId: '999-zzz.apps.googleusercontent.com', clientSecret: '' }),
+        ...gmailInput({ clientId: '999-zzz.apps.googleusercontent.com', clientSecret: 'new' }),
         id: 'profile-1',
       }),
     );

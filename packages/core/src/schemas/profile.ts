@@ -14,7 +14,7 @@ import {
   verificationCodeSchema,
 } from '../validation/fields.js';
 import { lineSafe } from '../validation/text.js';
-import { publicObject, secret, updateObject } from './secret.js';
+import { destination, publicObject, secret, updateObject } from './secret.js';
 import {
   incomingServerSchema,
   outgoingServerSchema,
@@ -84,31 +84,37 @@ export const graphClientSecretSchema = secret(
 /** A Google OAuth client's secret (also the Director's own Gmail mail settings). */
 export const gmailClientSecretSchema = clientSecret('client secret');
 
+// Where each type's secret is sent is marked with `destination`: a blank secret on edit keeps the
+// stored one only while those fields are unchanged (see checkBlankSecrets).
+const serverType = <T extends ServerType>(type: T) =>
+  destination(z.literal(type), 'the server type', { variant: true });
+
 const graphFields = z.object({
-  serverType: z.literal('graph'),
+  serverType: serverType('graph'),
   ...commonFields,
-  tenantId: tenantIdSchema,
-  clientId: graphClientIdSchema,
+  tenantId: destination(tenantIdSchema, 'the tenant ID'),
+  clientId: destination(graphClientIdSchema, 'the client ID'),
   clientSecret: graphClientSecretSchema,
-  cloud: graphCloudSchema.default('global'),
+  cloud: destination(graphCloudSchema.default('global'), 'the Microsoft cloud'),
 });
 
 const gmailFields = z.object({
-  serverType: z.literal('gmail'),
+  serverType: serverType('gmail'),
   ...commonFields,
-  clientId: gmailClientIdSchema,
+  clientId: destination(gmailClientIdSchema, 'the client ID'),
   clientSecret: gmailClientSecretSchema,
 });
 
+/** The one account password goes to both servers: a change to either needs it again. */
 const mailServerFields = {
   ...commonFields,
-  username: accountUsernameSchema,
+  username: destination(accountUsernameSchema, 'the account username'),
   password: accountPassword,
-  incoming: incomingServerSchema,
-  outgoing: outgoingServerSchema,
+  incoming: destination(incomingServerSchema, 'the incoming server'),
+  outgoing: destination(outgoingServerSchema, 'the outgoing server'),
 };
-const imapFields = z.object({ serverType: z.literal('imap'), ...mailServerFields });
-const pop3Fields = z.object({ serverType: z.literal('pop3'), ...mailServerFields });
+const imapFields = z.object({ serverType: serverType('imap'), ...mailServerFields });
+const pop3Fields = z.object({ serverType: serverType('pop3'), ...mailServerFields });
 
 /** What the Director adds to a profile: identity, manual-mode code, and Gmail's consent. */
 const storedFields = {

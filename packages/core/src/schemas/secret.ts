@@ -104,3 +104,121 @@ export function updateObject<Shape extends z.ZodRawShape>(
 export function secretFieldsOf(schema: z.ZodObject): string[] {
   return secretKeys(schema.shape);
 }
+
+// A stored secret is bound to where it is sent. The fields that say where (a server, a port, the
+// encryption and certificate trust, the account, the OAuth client, the variant itself) are marked
+// where they are declared; a blank secret keeps the stored one only while all of them are
+// unchanged. They are never secret, so both sides can compare them from public values: the
+// Director against the stored profile, the web form against the public view it was given.
+const destinations = z.registry<{ label: string; variant?: true }>();
+
+/**
+ * Marks a field as part of where its variant's secrets are sent; `label` names it in the reason a
+ * secret must be entered again ("the incoming server changed"). `variant` marks the discriminator
+ * (server type, sending method): when it changes, it is the whole reason. Marks a copy, so a
+ * schema shared by several variants (a client ID) can be a destination in each under its label.
+ */
+export function destination<S extends z.ZodType>(
+  schema: S,
+  label: string,
+  options: { variant?: true } = {},
+): S {
+  const marked = schema.clone();
+  destinations.add(marked, { label, ...options });
+  return marked;
+}
+
+/** The destination fields of an object schema, in declaration order, with their labels. */
+export function destinationFieldsOf(
+  schema: z.ZodObject,
+): { key: string; label: string; variant?: true }[] {
+  return Object.entries(schema.shape).flatMap(([key, field]) => {
+    const meta = destinations.get(field as z.ZodType);
+    return meta ? [{ key, ...meta }] : [];
+  });
+}
+
+/**
+ * A destination field's value in one form, normalised by its own schema (host names lower-cased
+ * and trimmed, fingerprints without colons, defaults filled in). A value that does not parse is
+ * unlike anything, so it counts as changed.
+ */
+function canonical(field: z.ZodType, value: unknown): string | null {
+  const parsed = field.safeParse(value);
+  if (!parsed.success) return null;
+  return parsed.data === undefined ? 'undefined' : JSON.stringify(parsed.data);
+}
+
+/** The labels of the destination fields that differ between the stored values and an update. */
+export function changedDestinations(schema: z.ZodObject, stored: object, update: object): string[] {
+  const before = stored as Record<string, unknown>;
+  const after = update as Record<string, unknown>;
+  const changed = destinationFieldsOf(schema).filter(({ key }) => {
+    const field = schema.shape[key] as z.ZodType;
+    const a = canonical(field, before[key]);
+    const b = canonical(field, after[key]);
+    return a === null || a !== b;
+  });
+  const variant = changed.find((field) => field.variant);
+  return (variant ? [variant] : changed).map((field) => field.label);
+}
+
+export type BlankSecretCheck = {
+  /** Labels of the destination fields that changed; empty when the destination is the same. */
+  changed: string[];
+  /** The secrets a blank keeps: stored, and their destination is unchanged. */
+  keep: string[];
+  /** For each stored secret that may not be kept, why it must be entered again. */
+  reentry: Record<string, string>;
+  /** The blank secrets that cannot be kept, on their field, with why. */
+  issues: { path: (string | number)[]; message: string }[];
+};
+
+function words(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+}
+
+function listed(labels: string[]): string {
+  return labels.length <= 1
+    ? (labels[0] ?? '')
+    : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
+}
+
+const isBlank = (value: unknown) => value === undefined || value === '';
+
+/**
+ * What becomes of each secret of an update (input or parsed: blank is "" or absent) against the
+ * stored values, public or not: `schema` is the update's variant (its secrets and destination
+ * fields marked), `hasStored` says whether a secret is stored, `uses` whether the update sends it
+ * at all (e.g. no SMTP password without authentication). A blank secret with nothing stored is
+ * reported with its field's own "Enter the …" message when the field requires one.
+ */
+export function checkBlankSecrets(
+  schema: z.ZodObject,
+  stored: object | undefined,
+  update: object,
+  hasStored: (key: string) => boolean,
+  uses: (key: string) => boolean = () => true,
+): BlankSecretCheck {
+  const changed = stored === undefined ? [] : changedDestinations(schema, stored, update);
+  const check: BlankSecretCheck = { changed, keep: [], reentry: {}, issues: [] };
+  for (const key of secretKeys(schema.shape)) {
+    if (!uses(key)) continue;
+    const blank = isBlank((update as Record<string, unknown>)[key]);
+    if (stored !== undefined && hasStored(key)) {
+      if (changed.length === 0) {
+        check.keep.push(key);
+        continue;
+      }
+      const name = words(key);
+      const message = `Enter the ${name} again: ${listed(changed)} changed, so the stored ${name} is not sent to it`;
+      check.reentry[key] = message;
+      if (blank) check.issues.push({ path: [key], message });
+    } else if (blank) {
+      const missing = (schema.shape[key] as z.ZodType).safeParse(undefined);
+      const message = missing.error?.issues[0]?.message;
+      if (message !== undefined) check.issues.push({ path: [key], message });
+    }
+  }
+  return check;
+}
