@@ -302,18 +302,40 @@ describe('the web app in Chromium', () => {
     await app.screenshot('connectivity');
   });
 
-  it('edits a profile with the secret left blank: the stored password is kept', async () => {
-    await nav('Email Actions');
-    await row(user1.address)
-      .getByRole('link', { name: `Edit ${user1.address}` })
-      .click();
+  it('edits a profile with the secret left blank: kept for the same servers, asked again for others', async () => {
+    const edit = async () => {
+      await nav('Email Actions');
+      await row(user1.address)
+        .getByRole('link', { name: `Edit ${user1.address}` })
+        .click();
+    };
+    const submitSteps = async () => {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Submit' }).click();
+    };
+    // Nothing the password goes to changes: blank keeps it, and the actor stays verified.
+    await edit();
     await expect(byId('password').getAttribute('placeholder')).resolves.toBe('unchanged');
     await expect(byId('emailAddress').inputValue()).resolves.toBe(user1.address);
+    await submitSteps();
+    await page.waitForURL('**/settings/email-actions');
+    await badge(row(user1.address), 'verified');
+
+    // Another port of the same server: another destination, so the password is asked again.
+    await edit();
     await page.getByRole('button', { name: 'Next' }).click();
-    // Another port of the same server: a connection change, so the actor is unverified again.
     await byId('incoming.port').fill(String(stack.dovecot!.ports.imapNoIdle));
+    await expect(page.locator('#password-reentry').textContent()).resolves.toContain(
+      'Enter the password again: the incoming server changed',
+    );
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(errorOf('password').textContent()).resolves.toBe(
+      'Enter the password again: the incoming server changed, so the stored password is not sent to it',
+    );
+    await byId('password').fill(user1.password);
+    await submitSteps();
     await page.waitForURL('**/settings/email-actions');
     const r = row(user1.address);
     await badge(r, 'unverified');

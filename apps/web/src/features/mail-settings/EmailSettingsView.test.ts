@@ -118,4 +118,62 @@ describe('Email Settings', () => {
     });
     again.unmount();
   });
+
+  it('asks for the password again once the server it goes to changes, and says why', async () => {
+    stored.current = {
+      method: 'smtp',
+      fromAddress: 'director@example.test',
+      host: 'smtp.example.test',
+      port: 587,
+      encryption: 'starttls',
+      requiresAuth: true,
+      authType: 'plain',
+      username: 'director',
+      tlsTrust: { mode: 'system' },
+      passwordSet: true,
+    };
+    const wrapper = await mountView();
+    const hint = () => wrapper.find('[id="password-hint"]').text();
+    expect(hint()).toBe('Leave blank to keep the stored password');
+    await field(wrapper, 'host').setValue('elsewhere.example.test');
+    await settle();
+    const reentry =
+      'Enter the password again: the server address changed, so the stored password is not sent to it';
+    expect(hint()).toBe(reentry);
+    expect((field(wrapper, 'password').element as HTMLInputElement).placeholder).toBe('');
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(errorOf(wrapper, 'password')).toBe(reentry);
+    expect(update).not.toHaveBeenCalled();
+    // Back to the stored server (written differently): blank keeps the password again.
+    await field(wrapper, 'host').setValue('SMTP.example.test');
+    await settle();
+    expect(hint()).toBe('Leave blank to keep the stored password');
+    await field(wrapper, 'port').setValue('2525');
+    await field(wrapper, 'password').setValue('typed again');
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(update).toHaveBeenCalledTimes(1);
+    expect(update.mock.calls[0]![0]).toMatchObject({ port: 2525, password: 'typed again' });
+    wrapper.unmount();
+  });
+
+  it('asks for the client secret again after a change of tenant', async () => {
+    stored.current = {
+      method: 'graph',
+      fromAddress: 'director@contoso.example',
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b',
+      cloud: 'global',
+    };
+    const wrapper = await mountView();
+    await field(wrapper, 'tenantId').setValue('fabrikam.onmicrosoft.com');
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(errorOf(wrapper, 'clientSecret')).toBe(
+      'Enter the client secret again: the tenant ID changed, so the stored client secret is not sent to it',
+    );
+    expect(update).not.toHaveBeenCalled();
+    wrapper.unmount();
+  });
 });

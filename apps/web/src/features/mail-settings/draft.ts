@@ -4,6 +4,7 @@ import {
   defaultPort,
   directorMailSettingsUpdateSchema,
   directorMailSettingsWarnings,
+  mailSettingsSecretCheck,
   type DirectorMailSettingsUpdateInput,
   type Encryption,
   type FieldWarning,
@@ -124,27 +125,32 @@ export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpd
 }
 
 /**
- * The update schema, plus: a secret must be entered when none is stored for this method (on the
- * server, a blank secret means "keep the stored one").
+ * The update schema, plus core's rule for a blank secret (mailSettingsSecretCheck, the
+ * Director's own): it keeps the stored secret only while everything the secret is sent to is
+ * unchanged; otherwise, or with nothing stored, the secret is required, with the reason.
  */
 export function mailSettingsSchema(stored: () => PublicDirectorMailSettings | null | undefined) {
   return directorMailSettingsUpdateSchema.superRefine((value, ctx) => {
-    const current = stored();
-    const sameMethod = current?.method === value.method;
+    const check = mailSettingsSecretCheck(stored(), value);
+    for (const issue of check.issues) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    // The SMTP password is optional in the schema (none without authentication): with
+    // authentication and no stored password to keep, it is needed.
+    const passwordKnown = check.keep.includes('password') || 'password' in check.reentry;
     if (value.method === 'smtp' && value.requiresAuth && value.password === undefined) {
-      const kept = sameMethod && current.method === 'smtp' && current.passwordSet;
-      if (!kept)
+      if (!passwordKnown)
         ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the password' });
     }
-    if (value.method !== 'smtp' && value.clientSecret === undefined && !sameMethod) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clientSecret'],
-        message:
-          value.method === 'graph' ? 'Enter the client secret value' : 'Enter the client secret',
-      });
-    }
   });
+}
+
+/** What becomes of each secret: whether blank keeps it, or why it must be typed again. */
+export function secretStatusOf(
+  stored: PublicDirectorMailSettings | null | undefined,
+  draft: MailSettingsDraft,
+) {
+  return mailSettingsSecretCheck(stored, toUpdateInput(draft));
 }
 
 export function mailSettingsWarnings(draft: MailSettingsDraft): FieldWarning[] {

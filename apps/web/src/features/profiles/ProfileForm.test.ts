@@ -279,6 +279,84 @@ describe('ProfileForm (edit)', () => {
     wrapper.unmount();
   });
 
+  const hintOf = (wrapper: VueWrapper, id: string) =>
+    wrapper.find(`[id="${id}-hint"]`).exists()
+      ? wrapper.find(`[id="${id}-hint"]`).text()
+      : undefined;
+  const REENTRY =
+    'Enter the password again: the incoming server changed, so the stored password is not sent to it';
+
+  it('asks for the password again once a server it goes to changes, and says why', async () => {
+    const submit = vi.fn(() => Promise.resolve());
+    const wrapper = mountForm(submit, stored);
+    expect(hintOf(wrapper, 'password')).toBe('Leave blank to keep the stored value');
+    await button(wrapper, 'Next').trigger('click');
+    await settle();
+    expect(wrapper.find('#password-reentry').exists()).toBe(false);
+    await field(wrapper, 'incoming.host').setValue('elsewhere.example.test');
+    await settle();
+    // Said on the step where the server changed, though the password is on the first step.
+    expect(wrapper.find('#password-reentry').text()).toBe(`${REENTRY} (on the Account step).`);
+    await button(wrapper, 'Next').trigger('click');
+    await settle();
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(submit).not.toHaveBeenCalled();
+    expect(wrapper.find('[aria-current="step"]').text()).toContain('Account');
+    const password = field(wrapper, 'password').element as HTMLInputElement;
+    expect(password.placeholder).toBe('');
+    expect(errorOf(wrapper, 'password')).toBe(REENTRY);
+    expect(wrapper.find('label[for="password"]').text()).toContain('*');
+
+    await field(wrapper, 'password').setValue('typed again');
+    await settle();
+    expect(errorOf(wrapper, 'password')).toBeUndefined();
+    expect(hintOf(wrapper, 'password')).toBe(REENTRY);
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(submit).toHaveBeenCalledTimes(1);
+    expect(
+      toUpdateInput('p1', (submit.mock.calls[0] as unknown as [ProfileDraft])[0]),
+    ).toMatchObject({ password: 'typed again', incoming: { host: 'elsewhere.example.test' } });
+    wrapper.unmount();
+  });
+
+  it('keeps the password for the same server written differently, and for other fields', async () => {
+    const submit = vi.fn(() => Promise.resolve());
+    const wrapper = mountForm(submit, stored);
+    await field(wrapper, 'emailAddress').setValue('renamed@example.test');
+    await button(wrapper, 'Next').trigger('click');
+    await settle();
+    await field(wrapper, 'incoming.host').setValue(' IMAP.example.TEST ');
+    await settle();
+    expect(wrapper.find('#password-reentry').exists()).toBe(false);
+    await button(wrapper, 'Next').trigger('click');
+    await settle();
+    await field(wrapper, 'outgoing.port').setValue('2525');
+    await settle();
+    expect(wrapper.find('#password-reentry').text()).toMatch(/the outgoing server changed/);
+    await field(wrapper, 'outgoing.port').setValue('587');
+    await settle();
+    expect(wrapper.find('#password-reentry').exists()).toBe(false);
+    await wrapper.find('form').trigger('submit');
+    await settle();
+    expect(submit).toHaveBeenCalledTimes(1);
+    wrapper.unmount();
+  });
+
+  it('asks for the password again after a switch between IMAP and POP3', async () => {
+    const wrapper = mountForm(
+      vi.fn(() => Promise.resolve()),
+      stored,
+    );
+    await field(wrapper, 'serverType').setValue('pop3');
+    await settle();
+    expect(hintOf(wrapper, 'password')).toBe(
+      'Enter the password again: the server type changed, so the stored password is not sent to it',
+    );
+    wrapper.unmount();
+  });
+
   it('asks for the secret again after a change to another kind of account', async () => {
     const wrapper = mountForm(
       vi.fn(() => Promise.resolve()),

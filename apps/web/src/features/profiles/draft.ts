@@ -5,6 +5,8 @@ import {
   emailProfileCreateSchema,
   emailProfileUpdateSchema,
   emailProfileWarnings,
+  profileSecretCheck,
+  serverTypeSchema,
   type AuthType,
   type EmailProfileCreateInput,
   type EmailProfileUpdateInput,
@@ -174,32 +176,28 @@ export function toUpdateInput(id: string, draft: ProfileDraft): EmailProfileUpda
   return { ...toCreateInput(draft), id };
 }
 
-/** Accounts of the same kind share their secret: IMAP and POP3 the password, others their own. */
-const credentialKind = (type: ServerType) => (isMailServer(type) ? 'mail' : type);
-
 /**
- * The update schema, plus: after a change to another kind of account, the stored secret does not
- * apply, so it must be entered (the server says the same).
+ * The update schema, plus core's rule for a blank secret (profileSecretCheck, the Director's own):
+ * it keeps the stored secret only while everything the secret is sent to is unchanged; otherwise
+ * the secret is required, with the reason on its field.
  */
-export function updateSchema(storedType: () => ServerType | undefined) {
+export function updateSchema(stored: () => PublicEmailProfile | undefined) {
   return emailProfileUpdateSchema.superRefine(
     (value, ctx) => {
-      const stored = storedType();
-      if (stored === undefined || credentialKind(stored) === credentialKind(value.serverType))
-        return;
-      const key = isMailServer(value.serverType) ? 'password' : 'clientSecret';
-      const entered = (value as Record<string, unknown>)[key];
-      if (entered === undefined || entered === '') {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `Enter the ${key === 'password' ? 'account password' : 'client secret'}: the server type changed, so the stored one does not apply`,
-        });
+      const before = stored();
+      if (before === undefined || !serverTypeSchema.safeParse(value.serverType).success) return;
+      for (const issue of profileSecretCheck(before, value).issues) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       }
     },
     // Also while other fields are still invalid, so every problem shows at once.
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   );
+}
+
+/** What becomes of each secret on edit: whether blank keeps it, or why it must be typed again. */
+export function secretStatusOf(stored: PublicEmailProfile, draft: ProfileDraft) {
+  return profileSecretCheck(stored, toUpdateInput(stored.id, draft));
 }
 
 export const createSchema = emailProfileCreateSchema;
