@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { prepareDataDir } from './data-dir.js';
 import { openDatabase, type Conn } from './db/index.js';
 import { Vault, loadMasterKey } from './secrets/vault.js';
 import { FailureLimiter } from './auth/rate-limit.js';
@@ -47,6 +48,7 @@ export async function startDirector(
   log: Logger,
   options: DirectorOptions = {},
 ): Promise<RunningDirector> {
+  prepareDataDir(config.dataDir, log);
   // Loaded (or created) at start, so a missing or unsafe key stops the Director right away.
   const masterKey = loadMasterKey({ dataDir: config.dataDir, envKey: config.masterKey });
   if (masterKey.created)

@@ -80,13 +80,17 @@ export function listActorsWithZones(db: Conn): ActorWithZone[] {
     .all();
 }
 
+/** A profile the revoked actor was removed from; `orphaned` when it was its only actor. */
+export type RevokedFrom = { id: string; emailAddress: string; orphaned: boolean };
+
 /**
  * Removes an actor with its profile assignments and verification states, in one transaction; its
- * tasks go with it (cascade). Its token then matches no actor, so it authenticates nothing.
- * Refused while the actor is the only actor of a profile: a profile needs at least one.
+ * tasks and attempts go with it (cascade). Its token then matches no actor, so it authenticates
+ * nothing. Always allowed, also for the only actor of a profile: a compromised actor must be cut
+ * off at once; the profile is then left without actors until one is assigned.
  */
-export function revokeActor(db: Conn, id: string): void {
-  db.transaction((tx) => {
+export function revokeActor(db: Conn, id: string): RevokedFrom[] {
+  return db.transaction((tx) => {
     const actor = getActor(tx, id);
     if (!actor) throw new RepositoryError('not_found', `There is no actor "${id}"`);
     const assigned = tx
@@ -95,34 +99,37 @@ export function revokeActor(db: Conn, id: string): void {
       .where(eq(profileActors.actorId, id))
       .all()
       .map((link) => link.profileId);
-    if (assigned.length > 0) {
-      const sole = tx
-        .select({ profileId: profileActors.profileId, n: count() })
-        .from(profileActors)
-        .where(inArray(profileActors.profileId, assigned))
-        .groupBy(profileActors.profileId)
-        .all()
-        .filter((row) => row.n === 1)
-        .map((row) => row.profileId);
-      if (sole.length > 0) {
-        const names = tx
-          .select({ id: profiles.id, publicFields: profiles.publicFields })
-          .from(profiles)
-          .where(inArray(profiles.id, sole))
-          .all()
-          .map((row) => {
-            const address = row.publicFields.emailAddress;
-            return `"${typeof address === 'string' ? address : row.id}"`;
-          })
-          .sort();
-        throw new RepositoryError(
-          'conflict',
-          `The actor "${actor.name}" is the only actor of profile${names.length === 1 ? '' : 's'} ${names.join(', ')}: assign another actor or delete ${names.length === 1 ? 'that profile' : 'those profiles'} first`,
-        );
-      }
-    }
+    const others = new Map(
+      assigned.length === 0
+        ? []
+        : tx
+            .select({ profileId: profileActors.profileId, n: count() })
+            .from(profileActors)
+            .where(inArray(profileActors.profileId, assigned))
+            .groupBy(profileActors.profileId)
+            .all()
+            .map((row) => [row.profileId, row.n - 1]),
+    );
+    const from =
+      assigned.length === 0
+        ? []
+        : tx
+            .select({ id: profiles.id, publicFields: profiles.publicFields })
+            .from(profiles)
+            .where(inArray(profiles.id, assigned))
+            .all()
+            .map((row): RevokedFrom => {
+              const address = row.publicFields.emailAddress;
+              return {
+                id: row.id,
+                emailAddress: typeof address === 'string' ? address : row.id,
+                orphaned: (others.get(row.id) ?? 0) === 0,
+              };
+            })
+            .sort((a, b) => a.emailAddress.localeCompare(b.emailAddress));
     tx.delete(verifications).where(eq(verifications.actorId, id)).run();
     tx.delete(profileActors).where(eq(profileActors.actorId, id)).run();
     tx.delete(actors).where(eq(actors.id, id)).run();
+    return from;
   });
 }

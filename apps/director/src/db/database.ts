@@ -1,6 +1,6 @@
 // Opens the Director's SQLite file and brings its schema up to date with the committed
 // migrations in apps/director/drizzle.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database, { type RunResult } from 'better-sqlite3';
@@ -24,11 +24,41 @@ export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.me
 
 const BUSY_TIMEOUT_MS = 5000;
 
+/** The database file and the journal files SQLite keeps beside it. */
+const JOURNAL_SUFFIXES = ['-wal', '-shm'] as const;
+
+/**
+ * Makes sure the database file exists with mode 0600 before SQLite opens it, whatever the umask:
+ * SQLite creates its -wal and -shm files with the mode of the database file (checked in
+ * database.test.ts). Files an earlier run left with a looser mode are tightened too.
+ */
+function ensurePrivateFiles(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+  tightenJournals(file);
+}
+
+function tightenJournals(file: string): void {
+  for (const suffix of JOURNAL_SUFFIXES) {
+    try {
+      chmodSync(`${file}${suffix}`, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 export function openDatabase(file: string): DatabaseHandle {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (file !== ':memory:') ensurePrivateFiles(file);
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
+    if (file !== ':memory:') tightenJournals(file);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('synchronous = NORMAL');

@@ -151,6 +151,15 @@ export function liveTasksOfAttempts(db: Conn, attemptIds: readonly string[]): Ta
     .all();
 }
 
+/** Queued or leased tasks of one actor. */
+export function liveTasksOfActor(db: Conn, actorId: string): TaskRow[] {
+  return db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.actorId, actorId), inArray(tasks.status, ['queued', 'leased'])))
+    .all();
+}
+
 /** Queued or leased tasks of one kind for a profile. */
 export function liveTasksOfProfile(db: Conn, profileId: string, kind: TaskKind): TaskRow[] {
   return db

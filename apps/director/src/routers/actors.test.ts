@@ -12,7 +12,6 @@ import {
   openDatabase,
   putActorVerification,
   saveProfile,
-  setProfileActors,
   tables,
   touchActor,
   type DatabaseHandle,
@@ -219,17 +218,14 @@ describe('actors', () => {
     putActorVerification(side.db, 'p-shared', gone.id, verified);
     putActorVerification(side.db, 'p-shared', keep.id, verified);
 
-    // The only actor of a profile cannot go: the profile would have none.
-    const refused = await rejection(operator.actors.revoke.mutate({ id: gone.id }));
-    expect([refused.data?.code, refused.message]).toEqual([
-      'CONFLICT',
-      'The actor "goner" is the only actor of profile "graph@example.test": assign another actor or delete that profile first',
-    ]);
-    expect(findActorByTokenHash(side.db, sha256(gone.token))?.id).toBe(gone.id);
-    expect(getActorVerification(side.db, 'p-shared', gone.id)).toEqual(verified);
-
-    setProfileActors(side.db, 'p-only', [keep.id]);
-    await operator.actors.revoke.mutate({ id: gone.id });
+    // Always allowed, also for the only actor of a profile, which is then left without actors.
+    expect(await operator.actors.revoke.mutate({ id: gone.id })).toEqual({
+      profiles: [
+        { id: 'p-only', emailAddress: 'graph@example.test', orphaned: true },
+        { id: 'p-shared', emailAddress: 'imap@example.test', orphaned: false },
+      ],
+    });
+    expect(getPublicProfile(side.db, 'p-only')?.actorIds).toEqual([]);
     expect((await operator.actors.list.query()).map((actor) => actor.id)).toEqual([keep.id]);
     expect(getPublicProfile(side.db, 'p-shared')?.actorIds).toEqual([keep.id]);
     expect(getActorVerification(side.db, 'p-shared', gone.id)).toBeUndefined();

@@ -7,7 +7,7 @@ import {
   enrollmentTokenSchema,
 } from '@email-profiles/core';
 import { z } from 'zod';
-import { connectionOf, listActorsWithZones, revokeActor } from '../db/index.js';
+import { connectionOf, listActorsWithZones } from '../db/index.js';
 import { issueEnrollmentToken } from '../db/enrollment.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { repository } from './errors.js';
@@ -39,13 +39,20 @@ export const actorsRouter = router({
       return issued;
     }),
 
+  /**
+   * Always succeeds for an enrolled actor, also the only actor of a profile: its token stops
+   * working at once. Returns the profiles it was removed from; `orphaned` ones have no actor now.
+   */
   revoke: operatorProcedure
     .input(actorRevokeSchema)
-    .output(z.void())
-    .mutation(({ ctx, input }) => {
-      repository(() => {
-        revokeActor(ctx.db, input.id);
-      });
-      ctx.log.info({ actorId: input.id }, 'actor revoked');
-    }),
+    .output(
+      z.object({
+        profiles: z.array(
+          z.object({ id: z.string(), emailAddress: z.string(), orphaned: z.boolean() }),
+        ),
+      }),
+    )
+    .mutation(({ ctx, input }) => ({
+      profiles: repository(() => ctx.orchestrator.revoke(input.id)),
+    })),
 });

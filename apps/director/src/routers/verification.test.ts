@@ -336,7 +336,12 @@ describe('verification', () => {
     const ack = await a.api.actorApi.complete.mutate({
       kind: 'find_code',
       taskId: task!.id,
-      result: { found: true, subject: 'x', via: 'idle', durationMs: 1 },
+      result: {
+        found: true,
+        subject: task?.kind === 'find_code' ? `(${task.code})` : '',
+        via: 'idle',
+        durationMs: 1,
+      },
     });
     expect(ack).toEqual({ accepted: true });
     expect(await statuses(id)).toEqual(['A:verified']);

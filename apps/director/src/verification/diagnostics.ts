@@ -17,7 +17,7 @@ import {
 } from '@email-profiles/core';
 import { connectionOf, enqueueTask, finishTask, getActor, type TaskRow } from '../db/index.js';
 import type { OrchestratorDeps } from './orchestrator.js';
-import { resolveTarget } from './target.js';
+import { requireActors, resolveTarget } from './target.js';
 
 /** A probe stops itself well before this; past it, the check is given up. */
 const PROBE_DEADLINE_MS = 90_000;
@@ -34,6 +34,7 @@ export class Diagnostics {
   start(target: VerificationTarget): DiagnosticsSnapshot {
     const { db } = this.deps;
     const { profile, actorIds } = resolveTarget(db, target);
+    requireActors(profile);
     const startedAt = new Date();
     const runId = randomUUID();
     const deadlineAt = startedAt.getTime() + PROBE_DEADLINE_MS;

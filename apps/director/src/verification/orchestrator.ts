@@ -15,6 +15,7 @@ import {
   productFailures,
   reduceActor,
   reduceProfile,
+  subjectHasCode,
   taskProfileSchema,
   transportErrorCodes,
   verificationSubject,
@@ -46,10 +47,12 @@ import {
   getPublicProfile,
   leasedTask,
   leaseTasks,
+  liveTasksOfActor,
   liveTasksOfAttempts,
   liveTasksOfProfile,
   loadMailSettings,
   loadProfile,
+  profileActorIds,
   pruneTasks,
   putActorVerification,
   putProfileVerification,
@@ -57,17 +60,19 @@ import {
   recordAttemptStart,
   releaseTasks,
   renewLeases,
+  revokeActor,
   touchActor,
   verificationsInProgress,
   type ActorRecord,
   type Conn,
+  type RevokedFrom,
   type TaskRow,
 } from '../db/index.js';
 import { directorSender } from '../mail/sender.js';
 import type { Vault } from '../secrets/vault.js';
 import { Diagnostics } from './diagnostics.js';
 import type { DirectorEvents } from './events.js';
-import { noSuchProfile, resolveTarget } from './target.js';
+import { noSuchProfile, requireActors, resolveTarget } from './target.js';
 
 export type OrchestratorTiming = {
   /** How long a task stays leased without a heartbeat; actors heartbeat every 10 s. */
@@ -159,6 +164,7 @@ export class Orchestrator {
   verify(target: VerificationTarget): VerifyResult {
     const { db, config } = this.deps;
     const { profile, actorIds: targets } = resolveTarget(db, target);
+    requireActors(profile);
     const state = getProfileVerification(db, profile.id);
     if (!state) throw noSuchProfile(profile.id);
     const running = (actorId: string) => {
@@ -290,6 +296,29 @@ export class Orchestrator {
     this.deps.events.profileChanged(profileId);
   }
 
+  /**
+   * Revokes an actor, always and at once: it leaves its profiles (a profile whose only actor it
+   * was is left without actors), its tasks and states go, its connectivity checks end, and a
+   * long-poll it has waiting is answered UNAUTHORIZED right away.
+   */
+  revoke(actorId: string): RevokedFrom[] {
+    const { db, events, log } = this.deps;
+    const probes = liveTasksOfActor(db, actorId).filter((task) => task.kind === 'probe');
+    const from = revokeActor(db, actorId);
+    for (const task of probes) {
+      this.diagnostics.finish(task, { failure: productFailures.actorRevoked() });
+    }
+    // Wakes the actor's waiting polls: they find it gone (see nextTasks).
+    events.taskQueued(actorId);
+    for (const profile of from) events.profileChanged(profile.id);
+    const orphaned = from.filter((profile) => profile.orphaned).map((profile) => profile.id);
+    log.info({ actorId, profiles: from.length, orphaned }, 'actor revoked');
+    if (orphaned.length > 0) {
+      log.warn({ actorId, profileIds: orphaned }, 'profiles left without an actor by a revocation');
+    }
+    return from;
+  }
+
   // --- The actor API ---------------------------------------------------------------------
 
   /** Long-poll: the actor's queued tasks, leased to it, as soon as there are any. */
@@ -306,6 +335,8 @@ export class Orchestrator {
       // A poll whose caller went away (or a stopping Director) leases nothing: the tasks stay
       // queued for the actor's next poll instead of going to a closed connection.
       if (stop.aborted) return [];
+      // Revoked while it waited: the token no longer authenticates anything.
+      if (!getActor(db, actor.id)) throw revoked();
       touchActor(db, actor.id);
       const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
       const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
@@ -345,14 +376,24 @@ export class Orchestrator {
   }
 
   complete(actor: ActorRecord, result: TaskResult): TaskAck {
-    const { db } = this.deps;
+    const { db, log } = this.deps;
     touchActor(db, actor.id);
     const task = leasedTask(db, actor.id, result.taskId);
     if (!task) return { accepted: false };
     if (result.kind !== 'error' && result.kind !== task.kind) throw wrongKind(task);
+    // Only for a profile still assigned to it (an edit that removes the actor ends its tasks).
+    if (!profileActorIds(db, task.profileId).includes(actor.id)) {
+      finishTask(db, task.id, 'failed', { cancelled: true });
+      return { accepted: false };
+    }
+    // The actor's word is checked: "found" counts only with a subject that carries the code.
+    const wrongMessage =
+      result.kind === 'find_code' &&
+      result.result.found &&
+      !subjectHasCode(result.result.subject, findCodeWorkSchema.parse(task.payload).code);
     const ok =
       result.kind === 'find_code'
-        ? result.result.found
+        ? result.result.found && !wrongMessage
         : result.kind === 'probe'
           ? result.report.ok
           : false;
@@ -364,7 +405,14 @@ export class Orchestrator {
       return { accepted: true };
     }
     const attemptId = task.attemptId ?? '';
-    if (result.kind === 'find_code' && result.result.found) {
+    if (wrongMessage) {
+      log.warn(
+        { taskId: task.id, actorId: actor.id, profileId: task.profileId },
+        'an actor reported the code found in a subject that does not carry it: not verified',
+      );
+      const failure = productFailures.actorReportedWrongMessage();
+      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure });
+    } else if (result.kind === 'find_code' && result.result.found) {
       // An actor may find the code before its "check started" arrives (or instead of it).
       this.apply(task.profileId, actor.id, { type: 'check_started', attemptId, at }, true);
       this.apply(task.profileId, actor.id, { type: 'code_found', attemptId, at });
@@ -614,6 +662,13 @@ function describeOffline(actor: ActorRecord): string {
 
 function precondition(message: string): TRPCError {
   return new TRPCError({ code: 'PRECONDITION_FAILED', message });
+}
+
+function revoked(): TRPCError {
+  return new TRPCError({
+    code: 'UNAUTHORIZED',
+    message: 'This actor was revoked: enroll it again with a new enrollment token',
+  });
 }
 
 function wrongKind(task: TaskRow): TRPCError {

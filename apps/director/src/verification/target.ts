@@ -1,6 +1,11 @@
 // What Verify, Cancel and a connectivity check are about: a profile, and one or all of its actors.
 import { TRPCError } from '@trpc/server';
-import type { PublicEmailProfile, VerificationTarget } from '@email-profiles/core';
+import {
+  NO_ACTOR_MESSAGE,
+  profileNeedsActor,
+  type PublicEmailProfile,
+  type VerificationTarget,
+} from '@email-profiles/core';
 import { getPublicProfile, type Conn } from '../db/index.js';
 
 export function noSuchProfile(id: string): TRPCError {
@@ -22,4 +27,14 @@ export function resolveTarget(
     });
   }
   return { profile, actorIds: [target.actorId] };
+}
+
+/** Verify and a connectivity check need an actor: a profile left without one says so. */
+export function requireActors(profile: PublicEmailProfile): void {
+  if (profileNeedsActor(profile)) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: `${NO_ACTOR_MESSAGE}: edit ${profile.emailAddress} and choose at least one actor`,
+    });
+  }
 }

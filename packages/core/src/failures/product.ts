@@ -23,6 +23,23 @@ export const productFailures = {
     summary: 'The connectivity check did not finish in time.',
     hint: 'The actor started the check but did not report its result. Check the actor agent on its host, then run the check again.',
   }),
+  /**
+   * An actor reported the code found, but the subject it reported does not carry the attempt's
+   * code: the Director does not take its word for it.
+   */
+  actorReportedWrongMessage: (): Failure => ({
+    ...explainFailure({ stage: 'search' }),
+    summary: "The actor reported a message that does not carry this attempt's code.",
+    hint: 'The Director checks the subject an actor reports against the code it sent, and this one did not match, so the profile stays unverified. Update the actor agent on its host (and check that it was not altered), then verify again.',
+    transient: false,
+  }),
+  /** The actor was revoked while its connectivity check ran. */
+  actorRevoked: (): Failure => ({
+    ...explainFailure({ stage: 'config' }),
+    summary: 'The actor was revoked during the check.',
+    hint: 'A revoked actor can no longer reach the Director. Enroll the host again (Actors page, Add actor) or run the check from another actor.',
+    transient: false,
+  }),
   /** The Director sends through the Gmail API but its consent was never given. */
   gmailConsentMissing: (fromAddress: string): Failure => ({
     ...explainFailure({ stage: 'consent', protocol: 'gmail' }),

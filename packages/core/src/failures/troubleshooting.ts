@@ -283,6 +283,11 @@ function productEntries(): Entry[] {
       productFailures.diagnosticsTimedOut(),
     ),
     entry(
+      "an actor reported the code found, in a subject that does not carry the attempt's code",
+      productFailures.actorReportedWrongMessage(),
+    ),
+    entry('a connectivity check whose actor was revoked', productFailures.actorRevoked()),
+    entry(
       "the Director's mail settings use the Gmail API without consent (here: sender@example.com)",
       productFailures.gmailConsentMissing('sender@example.com'),
     ),

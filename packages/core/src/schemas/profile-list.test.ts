@@ -1,6 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { DisplayStatus, ProfileVerification } from '../verification/state.js';
-import { emailProfileSchema, publicEmailProfileSchema } from './profile.js';
+import {
+  emailProfileCreateSchema,
+  emailProfileSchema,
+  publicEmailProfileSchema,
+} from './profile.js';
 import {
   displayStatusSchema,
   manualVerification,
@@ -9,22 +13,22 @@ import {
   profileListItem,
   profileListItemSchema,
   profileListSchema,
+  profileNeedsActor,
 } from './profile-list.js';
 
 const MANUAL_CODE = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const profile = publicEmailProfileSchema.parse(
-  emailProfileSchema.parse({
-    id: 'p1',
-    manualCode: MANUAL_CODE,
-    serverType: 'imap',
-    emailAddress: 'actor1@example.test',
-    actorIds: ['a1', 'a2', 'a3', 'a4'],
-    username: 'actor1@example.test',
-    password: 's3cret!',
-    incoming: { host: 'imap.example.test', port: 993, encryption: 'ssl', authType: 'plain' },
-    outgoing: { host: 'smtp.example.test', port: 587, encryption: 'starttls', requiresAuth: false },
-  }),
-);
+const stored = emailProfileSchema.parse({
+  id: 'p1',
+  manualCode: MANUAL_CODE,
+  serverType: 'imap',
+  emailAddress: 'actor1@example.test',
+  actorIds: ['a1', 'a2', 'a3', 'a4'],
+  username: 'actor1@example.test',
+  password: 's3cret!',
+  incoming: { host: 'imap.example.test', port: 993, encryption: 'ssl', authType: 'plain' },
+  outgoing: { host: 'smtp.example.test', port: 587, encryption: 'starttls', requiresAuth: false },
+});
+const profile = publicEmailProfileSchema.parse(stored);
 
 const attempt = {
   id: 'att-1',
@@ -69,6 +73,21 @@ describe('profile list', () => {
       'unverified',
       'unverified',
     ]);
+  });
+
+  it('lists a profile left without actors (its only actor revoked) as needing one', () => {
+    const orphan = publicEmailProfileSchema.parse({ ...profile, actorIds: [] });
+    const item = profileListItem(orphan, undefined);
+    expect(item.actors).toEqual([]);
+    expect(profileListSchema.parse([item])).toEqual([item]);
+    expect(profileNeedsActor(orphan)).toBe(true);
+    expect(profileNeedsActor(profile)).toBe(false);
+    // Stored that way too, but a form still has to choose one.
+    expect(emailProfileSchema.safeParse({ ...stored, actorIds: [] }).success).toBe(true);
+    expect(emailProfileSchema.safeParse({ ...stored, actorIds: ['a1', 'a1'] }).success).toBe(false);
+    const input = { ...stored, id: undefined, manualCode: undefined };
+    expect(emailProfileCreateSchema.safeParse({ ...input, actorIds: [] }).success).toBe(false);
+    expect(emailProfileCreateSchema.safeParse({ ...input, actorIds: ['a1'] }).success).toBe(true);
   });
 
   it('carries no secret', () => {

@@ -34,6 +34,16 @@ export type ProfileListItem = z.infer<typeof profileListItemSchema>;
 
 export const profileListSchema = z.array(profileListItemSchema);
 
+/**
+ * A profile without any actor (its only actor was revoked): nobody can verify or use it until an
+ * actor is assigned. The table shows this instead of statuses; Verify is refused with it.
+ */
+export const NO_ACTOR_MESSAGE = 'No actor: assign an actor to verify this profile';
+
+export function profileNeedsActor(profile: { actorIds: readonly string[] }): boolean {
+  return profile.actorIds.length === 0;
+}
+
 /** A list row from the public profile and its verification; a missing state is unverified. */
 export function profileListItem(
   profile: PublicEmailProfile,

@@ -121,6 +121,13 @@ const storedFields = {
   id: idSchema,
   /** The profile's verification UUID for manual mode: one per profile, shown to the user. */
   manualCode: verificationCodeSchema,
+  /**
+   * Stored and shown, a profile may have no actor: revoking its only actor leaves it so, and it
+   * then waits for one (see profileNeedsActor). Creating or editing one still needs at least one.
+   */
+  actorIds: z
+    .array(idSchema)
+    .refine((ids) => new Set(ids).size === ids.length, 'An actor is assigned more than once'),
 };
 
 /** What the one-time Google consent adds (to a Gmail profile, or the Director's Gmail settings). */

@@ -45,9 +45,11 @@ export const useZonesActorsStore = defineStore('zones-actors', () => {
     zones.value = zones.value.filter((zone) => zone.id !== id);
   }
 
+  /** Revokes the actor; returns the profiles it was removed from (orphaned: left without any). */
   async function revokeActor(id: string) {
-    await actorsApi.revoke(id);
+    const revoked = await actorsApi.revoke(id);
     actors.value = actors.value.filter((actor) => actor.id !== id);
+    return revoked;
   }
 
   const issueToken = (input: EnrollmentTokenCreate) => actorsApi.createEnrollmentToken(input);

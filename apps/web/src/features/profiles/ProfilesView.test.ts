@@ -1,0 +1,114 @@
+// The Email Profiles table when a profile has no actor (its only actor was revoked): it says so
+// instead of showing statuses, and Verify shows the Director's refusal.
+import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  NO_ACTOR_MESSAGE,
+  type ActorListItem,
+  type ProfileListItem,
+  type PublicEmailProfile,
+} from '@email-profiles/core';
+import ProfilesView from './ProfilesView.vue';
+
+const rows: { current: ProfileListItem[] } = { current: [] };
+const verify = vi.fn();
+vi.mock('./api', () => ({
+  profilesApi: {
+    list: () => Promise.resolve(rows.current),
+    onStatus: () => () => undefined,
+    verify: (target: unknown) => verify(target) as Promise<unknown>,
+    remove: vi.fn(),
+  },
+}));
+const actors: ActorListItem[] = [
+  {
+    id: 'a1',
+    name: 'Branch actor',
+    zoneId: 'z1',
+    zoneName: 'Branch',
+    connection: 'online',
+    lastSeenAt: '2030-01-01T00:00:00.000Z',
+  },
+];
+vi.mock('../zones-actors/api', () => ({
+  zonesApi: { list: () => Promise.resolve([]) },
+  actorsApi: { list: () => Promise.resolve(actors) },
+}));
+
+const profileOf = (emailAddress: string, actorIds: string[]): PublicEmailProfile => ({
+  id: `p-${actorIds.length}`,
+  serverType: 'pop3',
+  emailAddress,
+  sendVerificationManually: false,
+  zoneId: null,
+  actorIds,
+  manualCode: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  username: emailAddress,
+  incoming: {
+    host: 'pop.example.test',
+    port: 995,
+    encryption: 'ssl',
+    authType: 'plain',
+    tlsTrust: { mode: 'system' },
+  },
+  outgoing: {
+    host: 'smtp.example.test',
+    port: 587,
+    encryption: 'starttls',
+    requiresAuth: false,
+    tlsTrust: { mode: 'system' },
+  },
+});
+
+async function mountView() {
+  const wrapper = mount(ProfilesView, {
+    attachTo: document.body,
+    global: { stubs: { RouterLink: RouterLinkStub } },
+  });
+  await flushPromises();
+  return wrapper;
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  verify.mockReset();
+  rows.current = [
+    { profile: profileOf('orphan@example.test', []), actors: [] },
+    {
+      profile: profileOf('kept@example.test', ['a1']),
+      actors: [{ actorId: 'a1', status: 'verified' }],
+    },
+  ];
+});
+
+describe('Email Profiles table', () => {
+  it('shows a profile without actors as needing one, with a way to assign it', async () => {
+    const wrapper = await mountView();
+    const orphan = wrapper.find('[data-profile="orphan@example.test"]');
+    expect(orphan.find('[data-label="Actors"]').text()).toContain(NO_ACTOR_MESSAGE);
+    expect(orphan.find('[data-label="Actor Status"]').text()).toBe('No actor');
+    const edit = orphan.find('[data-label="Actors"]').getComponent(RouterLinkStub);
+    expect(edit.text()).toBe('edit the profile');
+    expect(edit.props('to')).toEqual({ name: 'profile-edit', params: { id: 'p-0' } });
+
+    // The other profile is shown as before.
+    const kept = wrapper.find('[data-profile="kept@example.test"]');
+    expect(kept.text()).not.toContain(NO_ACTOR_MESSAGE);
+    expect(kept.find('[data-label="Actor Status"]').text()).toContain('Verified');
+    wrapper.unmount();
+  });
+
+  it('lets Verify be clicked on it and shows why the Director refuses', async () => {
+    const refusal = `${NO_ACTOR_MESSAGE}: edit orphan@example.test and choose at least one actor`;
+    verify.mockRejectedValue(new Error(refusal));
+    const wrapper = await mountView();
+    const button = wrapper.find('button[aria-label="Verify orphan@example.test"]');
+    expect(button.attributes('disabled')).toBeUndefined();
+    await button.trigger('click');
+    await flushPromises();
+    expect(verify).toHaveBeenCalledWith({ profileId: 'p-0' });
+    expect(wrapper.find('[role="alert"]').text()).toBe(refusal);
+    wrapper.unmount();
+  });
+});
