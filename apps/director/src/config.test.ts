@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_LIMITS, loadConfig } from './config.js';
 
 describe('configuration', () => {
   it('has defaults for everything', () => {
@@ -37,6 +37,8 @@ describe('configuration', () => {
       verifyTimeoutMs: 30_000,
       logLevel: 'debug',
       publicUrl: 'https://profiles.example.test',
+      trustedProxies: [],
+      limits: DEFAULT_LIMITS,
       mailEndpoints: {
         graph: { login: 'http://127.0.0.1:9001', graph: 'http://127.0.0.1:9001' },
         google: {
@@ -85,5 +87,18 @@ describe('configuration', () => {
       ].join('\n'),
     );
     expect(bad).toThrow(/EMAIL_PROFILES_LOG_LEVEL .*\(got "loud"\)/);
+  });
+
+  it('reads the trusted proxies as addresses and CIDR blocks, and names the variable when one is not', () => {
+    expect(
+      loadConfig({ EMAIL_PROFILES_TRUSTED_PROXIES: '10.0.0.5, 172.16.0.0/12 fd00::/8' })
+        .trustedProxies,
+    ).toEqual(['10.0.0.5', '172.16.0.0/12', 'fd00::/8']);
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    for (const bad of ['proxy.example.test', '10.0.0.0/33', '10.0.0.1/8/1', 'fd00::/129']) {
+      expect(() => loadConfig({ EMAIL_PROFILES_TRUSTED_PROXIES: `127.0.0.1,${bad}` })).toThrow(
+        `EMAIL_PROFILES_TRUSTED_PROXIES must be IP addresses or CIDR blocks (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8), separated by commas (got "127.0.0.1,${bad}")`,
+      );
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated once at start with messages that name the
 // variable, what is wrong and what was given.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { checkHost } from '@email-profiles/core';
@@ -25,6 +26,25 @@ const baseUrl = z
   }, 'must be an http:// or https:// URL without user, query or fragment')
   .transform((value) => value.replace(/\/+$/, ''))
   .optional();
+
+/** One IP address or CIDR block, e.g. `10.0.0.5`, `10.0.0.0/8`, `fd00::/8`. */
+function isAddressOrBlock(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A list of addresses and CIDR blocks, separated by commas or spaces. */
+const addressList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(/[\s,]+/).filter((entry) => entry !== ''))
+  .refine(
+    (entries) => entries.every(isAddressOrBlock),
+    'must be IP addresses or CIDR blocks (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8), separated by commas',
+  );
 
 const env = z.object({
   EMAIL_PROFILES_HOST: z
@@ -55,6 +75,8 @@ const env = z.object({
     .default('info'),
   /** How browsers reach the Director (behind a proxy); Google's consent redirects back here. */
   EMAIL_PROFILES_PUBLIC_URL: baseUrl,
+  /** Reverse proxies whose X-Forwarded-For names the client (the rightmost address not in it). */
+  EMAIL_PROFILES_TRUSTED_PROXIES: addressList,
   // Test or proxy overrides of where the Director's own Graph and Gmail senders send requests.
   EMAIL_PROFILES_GRAPH_LOGIN_URL: baseUrl,
   EMAIL_PROFILES_GRAPH_URL: baseUrl,
@@ -75,7 +97,26 @@ export type Config = {
   logLevel: z.infer<typeof env>['EMAIL_PROFILES_LOG_LEVEL'];
   /** Undefined: the URL the Director listens on. */
   publicUrl: string | undefined;
+  /** IPs and CIDR blocks of the reverse proxies whose `X-Forwarded-For` is believed. */
+  trustedProxies: string[];
   mailEndpoints: MailEndpoints;
+  limits: RequestLimits;
+};
+
+/** What one client may hold of the Director: settable in tests, not by environment variables. */
+export type RequestLimits = {
+  /** Largest request body read, in bytes (413 beyond). */
+  maxBodyBytes: number;
+  /** Open connections in all. */
+  maxConnections: number;
+  /** Open connections from one address (an IPv6 /64); trusted proxies count only in all. */
+  maxConnectionsPerAddress: number;
+};
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxConnections: 2000,
+  maxConnectionsPerAddress: 256,
 };
 
 export class ConfigError extends Error {
@@ -112,7 +153,9 @@ export function loadConfig(variables: Record<string, string | undefined> = proce
     verifyTimeoutMs: value.EMAIL_PROFILES_VERIFY_TIMEOUT_S * 1000,
     logLevel: value.EMAIL_PROFILES_LOG_LEVEL,
     publicUrl: value.EMAIL_PROFILES_PUBLIC_URL,
+    trustedProxies: value.EMAIL_PROFILES_TRUSTED_PROXIES,
     mailEndpoints: mailEndpoints(value),
+    limits: { ...DEFAULT_LIMITS },
   };
 }
 

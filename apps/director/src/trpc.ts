@@ -1,12 +1,15 @@
 // tRPC setup: what every procedure sees, who may call what, and errors that carry zod's field
 // paths and messages to the client, so a form can put a server-side error on the right field.
+// Errors never carry internals: no stack (whatever NODE_ENV says), and an internal error reaches
+// the caller as "Internal error" only (it is logged in full).
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { CurrentUser } from '@email-profiles/core';
 import type { FailureLimiter } from './auth/rate-limit.js';
+import { sessionEnd } from './auth/session.js';
 import type { Config } from './config.js';
-import type { ActorRecord, Conn } from './db/index.js';
+import { sessionUser, type ActorRecord, type Conn } from './db/index.js';
 import type { Vault } from './secrets/vault.js';
 import type { DirectorEvents } from './verification/events.js';
 import type { Orchestrator } from './verification/orchestrator.js';
@@ -28,20 +31,34 @@ export type Context = Services & {
   sessionHash: string | undefined;
   /** The actor whose token came as `Authorization: Bearer`, if any. */
   actor: ActorRecord | undefined;
+  /** The client's address (X-Forwarded-For only through a trusted proxy). */
   clientAddress: string;
+  /** What the address is counted under: itself, or its /64 for IPv6. */
+  clientAddressBucket: string;
+  /** The device cookie's raw value, if the browser sent one. */
+  deviceCookie: string | undefined;
+  /** Whether cookies get `Secure`: a TLS socket or an https:// public URL. */
   secure: boolean;
   setCookie: (cookie: string) => void;
 };
 
+export const INTERNAL_ERROR_MESSAGE = 'Internal error';
+
 const t = initTRPC.context<Context>().create({
+  // Never tRPC's development mode: it puts stacks (with file paths) into error responses.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { stack, ...data } = shape.data as typeof shape.data & { stack?: string };
     return {
       ...shape,
+      message: internal ? INTERNAL_ERROR_MESSAGE : shape.message,
       data: {
-        ...shape.data,
+        ...data,
         fieldErrors:
-          cause instanceof ZodError
+          !internal && cause instanceof ZodError
             ? cause.issues.map((issue) => ({
                 path: issue.path.map(String),
                 message: issue.message,
@@ -57,11 +74,80 @@ export const router = t.router;
 export const publicProcedure = t.procedure;
 
 /** Everything an operator does: requires a logged-in session. */
-export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
+export const operatorProcedure = t.procedure.use(async ({ ctx, next, type }) => {
   if (ctx.user === undefined)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first' });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  if (type !== 'subscription' || ctx.sessionHash === undefined)
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  // A subscription lives only as long as the session it was opened with: it ends at logout or
+  // expiry, and the events it waits on stop with it (`scope`).
+  const session = sessionEnd(ctx.db, ctx.sessionHash);
+  const scope = new AbortController();
+  const stop = () => {
+    session.dispose();
+    scope.abort();
+  };
+  void session.ended.then(stop);
+  const result = await next({
+    ctx: { ...ctx, user: ctx.user, events: scopedEvents(ctx.events, scope.signal) },
+  });
+  if (!result.ok) {
+    stop();
+    return result;
+  }
+  return {
+    ...result,
+    data: untilSessionEnds(
+      ctx.db,
+      ctx.sessionHash,
+      session.ended,
+      result.data as AsyncIterable<unknown>,
+      stop,
+    ),
+  };
 });
+
+/** The Director's events, whose streams also end when `scope` aborts. */
+function scopedEvents(events: DirectorEvents, scope: AbortSignal): DirectorEvents {
+  const scoped = Object.create(events) as DirectorEvents;
+  const within = (signal: AbortSignal | undefined) =>
+    signal ? AbortSignal.any([signal, scope]) : scope;
+  scoped.profiles = (signal) => events.profiles(within(signal));
+  scoped.diagnostics = (signal) => events.diagnostics(within(signal));
+  return scoped;
+}
+
+const ENDED: unique symbol = Symbol('session ended');
+
+/** The subscription's events until its session is logged out or expires; then it ends. */
+async function* untilSessionEnds(
+  db: Conn,
+  sessionHash: string,
+  sessionEnded: Promise<void>,
+  source: AsyncIterable<unknown>,
+  stop: () => void,
+): AsyncGenerator {
+  const iterator = source[Symbol.asyncIterator]();
+  const ended = sessionEnded.then((): typeof ENDED => ENDED);
+  let finished = false;
+  try {
+    for (;;) {
+      const step = await Promise.race([iterator.next(), ended]);
+      if (step === ENDED) return;
+      if (step.done === true) {
+        finished = true;
+        return;
+      }
+      // Checked again before each event: a session deleted any other way ends the stream too.
+      if (sessionUser(db, sessionHash) === undefined) return;
+      yield step.value;
+    }
+  } finally {
+    // Stops the events the source waits on, so it ends too (its return is queued behind that).
+    stop();
+    if (!finished) void iterator.return?.(undefined).catch(() => undefined);
+  }
+}
 
 /** The actor API: requires an enrolled actor's token; operators' sessions are not accepted. */
 export const actorProcedure = t.procedure.use(({ ctx, next }) => {

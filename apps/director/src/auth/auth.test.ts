@@ -27,28 +27,52 @@ describe('password hashing', () => {
 });
 
 describe('login rate limiting', () => {
-  it('blocks after five failures in the window, for the address and the account', () => {
+  it('blocks after five failures in the window, on each of the counters', () => {
     let now = 0;
     const limiter = new FailureLimiter(5, 60_000, () => now);
     const keys = ['ip:203.0.113.7', 'account:admin@example.test'];
     for (let i = 0; i < 5; i += 1) {
-      expect(limiter.check(keys)).toEqual({ allowed: true });
-      limiter.fail(keys);
+      const decision = limiter.reserve(keys);
+      expect(decision.allowed).toBe(true);
+      if (decision.allowed) decision.attempt.failed();
       now += 1000;
     }
-    expect(limiter.check(keys)).toEqual({ allowed: false, retryAfterMs: 55_000 });
-    expect(limiter.check(['ip:198.51.100.1', 'account:admin@example.test']).allowed).toBe(false);
-    expect(limiter.check(['ip:198.51.100.1', 'account:other@example.test']).allowed).toBe(true);
+    expect(limiter.reserve(keys)).toEqual({
+      allowed: false,
+      retryAfterMs: 55_000,
+      key: 'ip:203.0.113.7',
+    });
+    expect(limiter.reserve(['ip:198.51.100.1', 'account:admin@example.test']).allowed).toBe(false);
+    expect(limiter.reserve(['ip:198.51.100.1', 'account:other@example.test']).allowed).toBe(true);
     now += 60_000;
-    expect(limiter.check(keys)).toEqual({ allowed: true });
+    expect(limiter.reserve(keys).allowed).toBe(true);
   });
 
-  it('clears an account after a successful login', () => {
+  it('counts an attempt while it is being checked, so concurrent attempts beyond the limit are refused', () => {
+    const limiter = new FailureLimiter(3, 60_000, () => 0);
+    const decisions = Array.from({ length: 10 }, () => limiter.reserve(['account:a']));
+    expect(decisions.map((decision) => decision.allowed)).toEqual([
+      ...Array<boolean>(3).fill(true),
+      ...Array<boolean>(7).fill(false),
+    ]);
+  });
+
+  it('gives a successful attempt back and clears the named counters', () => {
     const limiter = new FailureLimiter(2, 60_000, () => 0);
-    limiter.fail(['account:a']);
-    limiter.fail(['account:a']);
-    expect(limiter.check(['account:a']).allowed).toBe(false);
-    limiter.succeed('account:a');
-    expect(limiter.check(['account:a']).allowed).toBe(true);
+    const first = limiter.reserve(['account:a', 'address:x']);
+    if (first.allowed) first.attempt.failed();
+    const second = limiter.reserve(['account:a', 'address:x']);
+    expect(limiter.reserve(['account:a']).allowed).toBe(false);
+    if (second.allowed) second.attempt.succeeded(['account:a']);
+    expect(limiter.reserve(['account:a']).allowed).toBe(true);
+    // The address keeps its failure, not the successful attempt.
+    expect(limiter.reserve(['address:x']).allowed).toBe(true);
+    expect(limiter.reserve(['address:x']).allowed).toBe(false);
+  });
+
+  it('takes a limit per counter', () => {
+    const limiter = new FailureLimiter(5, 60_000, () => 0);
+    expect(limiter.reserve([{ key: 'device:d', max: 1 }]).allowed).toBe(true);
+    expect(limiter.reserve([{ key: 'device:d', max: 1 }]).allowed).toBe(false);
   });
 });

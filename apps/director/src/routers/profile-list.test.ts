@@ -139,9 +139,10 @@ describe('profiles.list', () => {
       )
       .run('not an address', 'p-graph');
     const refused = await rejection(operator.profiles.list.query());
+    // The caller learns no internals (the Director's log has the details).
     expect([refused.data?.code, refused.message]).toEqual([
       'INTERNAL_SERVER_ERROR',
-      'Output validation failed',
+      'Internal error',
     ]);
   });
 

@@ -103,6 +103,7 @@ export function browserTab(baseUrl: string, recordBodies?: string[]) {
         }),
         false: httpBatchLink({
           url: `${baseUrl}/api/trpc`,
+          maxItems: 10, // the Director's cap
           fetch: async (input, init) => {
             const response = await fetch(input as string, withCookies(init));
             recordBodies?.push(await response.clone().text());
@@ -128,6 +129,7 @@ export function actorClient(baseUrl: string, token: string) {
     links: [
       httpBatchLink({
         url: `${baseUrl}/api/trpc`,
+        maxItems: 10,
         headers: { authorization: `Bearer ${token}` },
       }),
     ],

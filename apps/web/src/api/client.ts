@@ -1,8 +1,10 @@
-// The typed tRPC client of the Director: queries and mutations batched over HTTP, subscriptions
-// over server-sent events. Same origin, so the HttpOnly session cookie goes along by itself.
+// The typed tRPC client of the Director: queries and mutations batched over HTTP (the auth ones
+// one per request: the Director refuses them in batches), subscriptions over server-sent events.
+// Same origin, so the HttpOnly session cookie goes along by itself.
 import {
   createTRPCClient,
   httpBatchLink,
+  httpLink,
   httpSubscriptionLink,
   splitLink,
   type TRPCClient,
@@ -45,7 +47,11 @@ export const api: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url }),
-      false: httpBatchLink({ url }),
+      false: splitLink({
+        condition: (op) => op.path.startsWith('auth.'),
+        true: httpLink({ url }),
+        false: httpBatchLink({ url, maxItems: 10 }),
+      }),
     }),
   ],
 });
