@@ -44,10 +44,45 @@ function parse(
   options: NonNullable<ParseArgsConfig['options']>,
 ): Record<string, unknown> {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({
+      args: joinDashedValues(args, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * `--token -Xyz` → `--token=-Xyz`: a value may start with a dash (a pasted token), which
+ * parseArgs would otherwise refuse as ambiguous. A following known option stays an option.
+ */
+function joinDashedValues(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const isOption = (arg: string) => {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    return name !== undefined && name in options;
+  };
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const value = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      value?.startsWith('-') === true &&
+      !isOption(value)
+    ) {
+      joined.push(`${arg}=${value}`);
+      i += 1;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 function required(values: Record<string, unknown>, name: string): string {

@@ -249,6 +249,29 @@ describe('enroll', () => {
     };
   });
 
+  it('takes any token as printed: none starts with a dash, and one that does is still a token', async () => {
+    const tokens = await Promise.all(
+      Array.from({ length: 64 }, () =>
+        operator.actors.createEnrollmentToken.mutate({ zoneId: zones.DMZ! }),
+      ),
+    );
+    expect(tokens.filter(({ token }) => token.startsWith('-'))).toEqual([]);
+    // A dash-led value (an old token, a typo) reaches the Director instead of being an option.
+    const dashed = await runCli([
+      'enroll',
+      '--director',
+      env.director.url,
+      '--token',
+      `-${tokens[0]!.token.slice(1)}`,
+      '--name',
+      'dash',
+      '--credential',
+      join(credentialsDir, 'dash.json'),
+    ]);
+    expect(dashed.stderr).toMatch(/not known to the Director/);
+    expect(dashed.code).toBe(1);
+  });
+
   it('explains bad arguments', async () => {
     const missing = await runCli(['enroll', '--director', env.director.url]);
     expect(missing.code).toBe(2);

@@ -41,25 +41,19 @@ export class LineReader {
    * abort, an over-long line or a closed connection.
    */
   readLine(stage: FailureStage, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    // A line already buffered needs no timer: a long multi-line reply is read line by line.
+    if (!signal?.aborted) {
+      try {
+        const line = this.takeLine(stage);
+        if (line !== undefined) return Promise.resolve(line);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
     return withTimeout(stage, timeoutMs, signal, async (inner) => {
       for (;;) {
-        const end = this.buffer.indexOf(0x0a);
-        if (end !== -1 && end <= this.maxLine) {
-          const line = this.buffer.subarray(
-            0,
-            end > 0 && this.buffer[end - 1] === 0x0d ? end - 1 : end,
-          );
-          this.buffer = this.buffer.subarray(end + 1);
-          return line.toString('utf8');
-        }
-        if (this.buffer.length > this.maxLine || end > this.maxLine) {
-          this.socket.destroy();
-          throw new TransportError({
-            stage,
-            errorCode: transportErrorCodes.responseTooLarge,
-            message: `The server sent a line longer than ${this.maxLine} bytes`,
-          });
-        }
+        const line = this.takeLine(stage);
+        if (line !== undefined) return line;
         if (this.ended) {
           throw new TransportError({
             stage,
@@ -70,6 +64,28 @@ export class LineReader {
         await this.wait(inner);
       }
     });
+  }
+
+  /** The next complete line if one is buffered; throws when the server's line is too long. */
+  private takeLine(stage: FailureStage): string | undefined {
+    const end = this.buffer.indexOf(0x0a);
+    if (end !== -1 && end <= this.maxLine) {
+      const line = this.buffer.subarray(
+        0,
+        end > 0 && this.buffer[end - 1] === 0x0d ? end - 1 : end,
+      );
+      this.buffer = this.buffer.subarray(end + 1);
+      return line.toString('utf8');
+    }
+    if (this.buffer.length > this.maxLine || end > this.maxLine) {
+      this.socket.destroy();
+      throw new TransportError({
+        stage,
+        errorCode: transportErrorCodes.responseTooLarge,
+        message: `The server sent a line longer than ${this.maxLine} bytes`,
+      });
+    }
+    return undefined;
   }
 
   /** Bytes received but not yet read as lines (handed on when another client takes over). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from './password.js';
 import { FailureLimiter } from './rate-limit.js';
+import { newToken } from './session.js';
 
 describe('password hashing', () => {
   it('verifies the right password only, with a fresh salt each time', async () => {
@@ -23,6 +24,14 @@ describe('password hashing', () => {
     'scrypt$32768$8$1$c2FsdA$c2hvcnQ',
   ])('rejects the malformed hash %j', async (stored) => {
     expect(await verifyPassword('anything', stored)).toBe(false);
+  });
+});
+
+describe('tokens', () => {
+  it('are 256 random bits in base64url, never starting with a dash (1 in 64 would)', () => {
+    const tokens = Array.from({ length: 5000 }, newToken);
+    for (const token of tokens) expect(token).toMatch(/^[\w][\w-]{42}$/);
+    expect(new Set(tokens).size).toBe(tokens.length);
   });
 });
 

@@ -11,8 +11,15 @@ import { deleteSession, tables, type Conn } from '../db/index.js';
 export const SESSION_COOKIE = 'ep_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
 
-export function newSessionToken(): string {
-  return randomBytes(32).toString('base64url');
+/**
+ * 256 random bits, base64url, never starting with "-": a token is pasted into command lines
+ * (`enroll --token …`), where a leading dash reads as an option.
+ */
+export function newToken(): string {
+  for (;;) {
+    const token = randomBytes(32).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }
 
 export function hashToken(token: string): string {

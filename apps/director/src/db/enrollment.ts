@@ -1,16 +1,15 @@
 // One-time enrollment tokens: an operator issues one for a zone, an actor agent presents it once
 // to enroll there. Only the SHA-256 of a token is stored; the token itself is shown once.
-import { randomBytes } from 'node:crypto';
 import type { EnrollmentToken, SecurityZone } from '@email-profiles/core';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { hashToken } from '../auth/session.js';
+import { hashToken, newToken } from '../auth/session.js';
 import { now, RepositoryError, type Conn } from './database.js';
 import { enrollmentTokens } from './schema.js';
 import { getZone } from './zones.js';
 
 /** Creates a token for `zoneId` that expires at `expiresAt`; returns the token (only time). */
 export function issueEnrollmentToken(db: Conn, zoneId: string, expiresAt: Date): EnrollmentToken {
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   db.transaction((tx) => {
     if (!getZone(tx, zoneId))
       throw new RepositoryError('not_found', `There is no zone "${zoneId}"`);

@@ -1,7 +1,6 @@
 // The actor API: what an actor agent calls, with its own token (never an operator's session).
 // An actor sees only its own tasks, and a profile's credentials only inside a task of a profile
 // assigned to it.
-import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import {
   actorEnrollSchema,
@@ -16,7 +15,7 @@ import {
   taskResultSchema,
 } from '@email-profiles/core';
 import { z } from 'zod';
-import { hashToken } from '../auth/session.js';
+import { hashToken, newToken } from '../auth/session.js';
 import { consumeEnrollmentToken, type EnrollmentRefusal } from '../db/enrollment.js';
 import { createActor } from '../db/index.js';
 import { actorProcedure, publicProcedure, router } from '../trpc.js';
@@ -33,7 +32,7 @@ export const actorApiRouter = router({
     .input(actorEnrollSchema)
     .output(actorEnrollmentSchema)
     .mutation(({ ctx, input }) => {
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const enrolled = ctx.db.transaction((tx) => {
         const consumed = consumeEnrollmentToken(tx, input.enrollmentToken);
         if (!consumed.ok) {

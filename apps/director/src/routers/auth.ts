@@ -15,13 +15,7 @@ import {
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { deviceCookie, validDevice } from '../auth/device.js';
 import type { LimitRule } from '../auth/rate-limit.js';
-import {
-  SESSION_TTL_MS,
-  endSession,
-  hashToken,
-  newSessionToken,
-  sessionCookie,
-} from '../auth/session.js';
+import { SESSION_TTL_MS, endSession, hashToken, newToken, sessionCookie } from '../auth/session.js';
 import { countUsers, createSession, createUser, findUserByEmail } from '../db/index.js';
 import { operatorProcedure, publicProcedure, router, type Context } from '../trpc.js';
 
@@ -34,7 +28,7 @@ const noSuchUserHash = () => (noSuchUser ??= hashPassword('no such user'));
 export const LIMITS = { device: 5, accountAtAddress: 5, address: 20, account: 50 } as const;
 
 function startSession(ctx: Context, userId: string): void {
-  const token = newSessionToken();
+  const token = newToken();
   createSession(ctx.db, userId, hashToken(token), new Date(Date.now() + SESSION_TTL_MS));
   ctx.setCookie(sessionCookie(token, ctx.secure));
 }
