@@ -35,10 +35,15 @@ function findTask(deadlineMs = 20_000): Extract<ActorTask, { kind: 'find_code' }
 }
 
 /** A Director that hands out `tasks` once and records what the actor says. */
-function scriptedDirector(tasks: ActorTask[], options: { failCompletes?: number } = {}) {
+function scriptedDirector(
+  tasks: ActorTask[],
+  options: { failCompletes?: number; failPolls?: number } = {},
+) {
   const queue = [...tasks];
   const completes: TaskResult[] = [];
   const released: string[] = [];
+  const polls: { resume?: boolean }[] = [];
+  let failPolls = options.failPolls ?? 0;
   let failCompletes = options.failCompletes ?? 0;
   const client: DirectorClient = {
     heartbeat: async () => ({
@@ -46,7 +51,12 @@ function scriptedDirector(tasks: ActorTask[], options: { failCompletes?: number 
       cancelTaskIds: [],
       leaseExpiresAt: new Date(Date.now() + 1_500).toISOString(),
     }),
-    nextTasks: async ({ max, waitMs }, signal) => {
+    nextTasks: async ({ max, waitMs, resume }, signal) => {
+      polls.push({ resume });
+      if (failPolls > 0) {
+        failPolls -= 1;
+        throw new Error('connect ECONNREFUSED');
+      }
       if (queue.length > 0) return queue.splice(0, max);
       await pause(Math.min(waitMs, 200), signal);
       return [];
@@ -65,7 +75,7 @@ function scriptedDirector(tasks: ActorTask[], options: { failCompletes?: number 
       return { released: taskIds.length };
     },
   };
-  return { client, completes, released };
+  return { client, completes, released, polls };
 }
 
 const transports = () => ({
@@ -112,6 +122,19 @@ describe('the agent', () => {
     );
     // Graph's own limit (the fake answers 429 past it): reached, never passed.
     expect(graph.maxInFlight).toBe(4);
+  });
+
+  it('asks, until a first poll gets through, for the tasks a previous process held', async () => {
+    const director = scriptedDirector([], { failPolls: 2 });
+    const actor = runScripted(director, { backoff: { firstMs: 10, maxMs: 20 } });
+    await until(() => director.polls.length >= 4);
+    await actor.stop();
+    expect(director.polls.slice(0, 4).map((poll) => poll.resume)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('keeps a result the Director could not take, and delivers it later', async () => {

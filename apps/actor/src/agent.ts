@@ -121,15 +121,19 @@ export class ActorAgent {
   }
 
   private async pollLoop(): Promise<void> {
+    // Until one poll got through: this process runs nothing yet, so whatever the Director still
+    // has leased to this actor (a process that was killed, or the Director restarted) comes back.
+    let resume = true;
     while (!this.stopped()) {
       await this.freeSlot();
       if (this.stopped()) return;
       const free = this.settings.maxTasks - this.running.size;
       try {
         const tasks = await this.client.nextTasks(
-          { max: Math.min(free, MAX_TASKS_PER_POLL), waitMs: this.settings.pollWaitMs },
+          { max: Math.min(free, MAX_TASKS_PER_POLL), waitMs: this.settings.pollWaitMs, resume },
           this.stopController.signal,
         );
+        resume = false;
         this.reconnected();
         for (const task of tasks) this.begin(task);
       } catch (error) {

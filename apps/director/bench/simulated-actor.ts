@@ -145,6 +145,7 @@ export class SimulatedActor {
               taskId: task.id,
               failure: {
                 stage: 'config',
+                origin: 'actor',
                 summary: 'The simulated actor runs no probes.',
                 hint: 'Use the actor agent.',
                 transient: false,

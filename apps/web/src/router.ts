@@ -54,7 +54,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/:rest(.*)*', redirect: { name: 'profiles' } },
 ];
 
-export const router = createRouter({ history: createWebHistory(), routes });
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  // A link to a part of a screen (Email Settings#send-test) scrolls to it.
+  scrollBehavior: (to) => (to.hash ? { el: to.hash } : { top: 0 }),
+});
 
 router.beforeEach(async (to) => {
   const session = useSessionStore();

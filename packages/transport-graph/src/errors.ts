@@ -132,7 +132,7 @@ export function asGraphError(error: unknown, stage: FailureStage): TransportErro
   const host = observation.host ?? 'the Microsoft endpoint';
   const explanation =
     failure.stage === 'tls'
-      ? graphExplanations.httpsTls(host)
-      : graphExplanations.httpsUnreachable(host);
+      ? graphExplanations.httpsTls(host, observation.origin)
+      : graphExplanations.httpsUnreachable(host, observation.origin);
   return new GraphError(observation, explanation, { cause: error });
 }

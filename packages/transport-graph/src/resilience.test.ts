@@ -152,7 +152,7 @@ describe('slow, malformed and unreachable', () => {
     const endpoints = { login: `http://127.0.0.1:${port}`, graph: `http://127.0.0.1:${port}` };
     const report = await h.transport({ endpoints }).probe();
     expect(report.failure).toMatchObject({ stage: 'tcp', signal: 'tcp-refused' });
-    expect(report.failure?.hint).toContain(`127.0.0.1:${port} over HTTPS`);
+    expect(report.failure?.hint).toContain(`127.0.0.1:${port} could not be reached over HTTPS`);
     failures.push(report.failure!);
   });
 });

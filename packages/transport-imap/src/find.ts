@@ -8,7 +8,9 @@ import type { ImapFlow } from 'imapflow';
 import {
   subjectHasCode,
   transportErrorCodes,
+  type FailureStage,
   type FindCodeRequest,
+  type ProbeStepName,
   type FindCodeResult,
   type OperationOptions,
 } from '@email-profiles/core';
@@ -40,13 +42,20 @@ export async function findCodeImap(
   const started = performance.now();
   const left = request.deadline.getTime() - Date.now();
   let client: ImapFlow | undefined;
+  // Where the check is, so that the deadline passing is "not found" only once it is searching,
+  // and a server that never greets (or stalls the login) is reported at that stage.
+  let phase = 'tcp' as FailureStage;
+  const recorder = new StepRecorder((step) => {
+    if (step.status === 'ok') phase = nextPhase(step.name, config);
+  });
   try {
     return await withTimeout(
       'search',
       Math.max(left, 1),
       options.signal,
       async (signal) => {
-        const session = await openImap(config, new StepRecorder(), { ...options, signal });
+        const session = await openImap(config, recorder, { ...options, signal });
+        phase = 'auth';
         try {
           await loginImap(session, config);
         } catch (error) {
@@ -55,10 +64,12 @@ export async function findCodeImap(
         }
         const canIdle = session.has('IDLE');
         client = handToImapflow(session);
+        phase = 'mailbox';
         await client.connect();
         const mailbox = await client.mailboxOpen('INBOX', {
           readOnly: request.removeWhenFound !== true,
         });
+        phase = 'search';
         const since = new Date(request.since.getTime() - SKEW_MS);
         let found = await searchNew(client, request.code, mailbox.exists, since);
         let via: 'search' | 'idle' | 'poll' = 'search';
@@ -100,18 +111,31 @@ export async function findCodeImap(
       host: config.host,
       port: config.port,
     });
-    const timedOut = transportError.observation.errorCode === transportErrorCodes.stageTimeout;
-    const failure = timedOut
-      ? new TransportError({
-          stage: 'search',
-          protocol: 'imap',
-          errorCode: transportErrorCodes.codeNotFound,
-        }).failure
-      : transportError.failure;
+    const { observation } = transportError;
+    const deadlinePassed =
+      observation.errorCode === transportErrorCodes.stageTimeout && observation.stage === 'search';
+    if (!deadlinePassed) return { found: false, failure: transportError.failure };
+    const failure =
+      phase === 'search'
+        ? new TransportError({
+            stage: 'search',
+            protocol: 'imap',
+            errorCode: transportErrorCodes.codeNotFound,
+          }).failure
+        : new TransportError({ ...observation, stage: phase }).failure;
     return { found: false, failure };
   } finally {
     await closeQuietly(client);
   }
+}
+
+/** The stage after a step that passed: where a deadline passing would have stopped the check. */
+function nextPhase(step: ProbeStepName, config: ImapConfig): FailureStage {
+  if (step === 'dns') return 'tcp';
+  if (step === 'tcp') return config.encryption === 'ssl' ? 'tls' : 'greeting';
+  if (step === 'tls') return 'greeting';
+  if (step === 'greeting' && config.encryption === 'starttls') return 'tls';
+  return 'auth';
 }
 
 /** UID SEARCH for the code within `range`, confirmed on each candidate's envelope subject. */

@@ -4,6 +4,8 @@ import {
   activeHandles,
   lineServer,
   settledHandles,
+  stageAndSignal,
+  tricklingServer,
   type LineServer,
 } from '@email-profiles/transport-net/testing';
 import { findCodeImap } from './find.js';
@@ -117,5 +119,76 @@ describe('IMAP against hostile servers', () => {
     await server.close();
     server = undefined;
     expect(await settledHandles(before)).toEqual({});
+  });
+});
+
+describe('the same stage and signal in the connectivity check and in Verify', () => {
+  const greeting = '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n';
+  const atLogin = (answer: string | undefined) => (line: string) =>
+    line.includes('AUTHENTICATE') || line.includes(' LOGIN ')
+      ? answer === undefined || answer === 'close'
+        ? answer
+        : `${tagOf(line)} ${answer}\r\n`
+      : `${tagOf(line)} OK done\r\n`;
+  it.each<[string, () => Promise<LineServer>, { stage: string; signal: string }]>([
+    [
+      'accepts and never greets',
+      () => lineServer(undefined, () => undefined),
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'trickles a greeting that never ends',
+      tricklingServer,
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'resets the connection during login',
+      () => lineServer(greeting, atLogin('close')),
+      { stage: 'auth', signal: 'connection-reset' },
+    ],
+    [
+      'never answers the login',
+      () => lineServer(greeting, atLogin(undefined)),
+      { stage: 'auth', signal: 'no-answer' },
+    ],
+    [
+      'refuses the login',
+      () => lineServer(greeting, atLogin('NO [AUTHENTICATIONFAILED] Authentication failed.')),
+      { stage: 'auth', signal: 'imap-authentication-failed' },
+    ],
+  ])('a server that %s', async (_, start, expected) => {
+    server = await start();
+    const probe = await probeImap(config(server.port), fast);
+    const now = Date.now();
+    const find = await findCodeImap(
+      config(server.port),
+      {
+        code: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        since: new Date(now),
+        deadline: new Date(now + 10_000),
+      },
+      fast,
+    );
+    expect(stageAndSignal(probe.failure)).toEqual(expected);
+    expect(find.found).toBe(false);
+    expect(stageAndSignal(find.found ? undefined : find.failure)).toEqual(expected);
+  });
+
+  it('reports the stage it was in when the deadline passes before the greeting', async () => {
+    server = await lineServer(undefined, () => undefined);
+    const now = Date.now();
+    const find = await findCodeImap(
+      config(server.port),
+      {
+        code: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        since: new Date(now),
+        deadline: new Date(now + 300),
+      },
+      { timeouts: { greetingMs: 10_000 } },
+    );
+    expect(stageAndSignal(find.found ? undefined : find.failure)).toEqual({
+      stage: 'greeting',
+      signal: 'greeting-timeout',
+    });
   });
 });

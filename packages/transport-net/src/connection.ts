@@ -89,6 +89,11 @@ export class MailConnection {
     if (this.socket.writable) this.socket.write(`${line}\r\n`);
   }
 
+  /** Writes bytes as they are: an SMTP message's data, dot-stuffed and terminated by the caller. */
+  writeBytes(bytes: Buffer): void {
+    if (this.socket.writable) this.socket.write(bytes);
+  }
+
   /** Upgrades the connection in place (after the server agreed to STARTTLS / STLS). */
   async upgrade(): Promise<TlsDetails> {
     this.reader.detach();

@@ -6,6 +6,7 @@ import {
   type FailureObservation,
   type FailureStage,
 } from '@email-profiles/core';
+import { currentOrigin } from './origin.js';
 
 /** A failure with everything core needs to explain it: the stage, codes, the server's words. */
 export class TransportError extends Error {
@@ -24,7 +25,8 @@ export class TransportError extends Error {
       },
     );
     this.name = 'TransportError';
-    this.observation = observation;
+    const origin = observation.origin ?? currentOrigin();
+    this.observation = origin === undefined ? observation : { ...observation, origin };
     this.step = options?.step;
   }
 

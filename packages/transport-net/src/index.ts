@@ -1,5 +1,6 @@
 // @email-profiles/transport-net: what the SMTP, IMAP and POP3 transports share below the protocol.
 export * from './errors.js';
+export * from './origin.js';
 export * from './deadline.js';
 export * from './line-reader.js';
 export * from './connect.js';

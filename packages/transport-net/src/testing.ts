@@ -123,3 +123,19 @@ export async function lineServer(
   });
   return Object.assign(server, { received, raw });
 }
+
+/** A server that trickles bytes (one every 50 ms) and never ends a line: a stalled greeting. */
+export async function tricklingServer(): Promise<LineServer> {
+  const server = await scriptedServer((socket) => {
+    const timer = setInterval(() => socket.write('*'), 50);
+    socket.on('close', () => {
+      clearInterval(timer);
+    });
+  });
+  return Object.assign(server, { received: [], raw: [] });
+}
+
+/** The part of a failure that must not depend on which operation met it. */
+export function stageAndSignal(failure: { stage: string; signal?: string } | undefined) {
+  return { stage: failure?.stage, signal: failure?.signal };
+}

@@ -5,8 +5,11 @@ import {
   lineServer,
   scriptedServer,
   settledHandles,
+  stageAndSignal,
+  tricklingServer,
   type LineServer,
 } from '@email-profiles/transport-net/testing';
+import { findCodePop3 } from './find.js';
 import { probePop3 } from './probe.js';
 import type { Pop3Config } from './session.js';
 
@@ -120,5 +123,57 @@ describe('POP3 against hostile servers', () => {
     await server.close();
     server = undefined;
     expect(await settledHandles(before)).toEqual({});
+  });
+});
+
+describe('the same stage and signal in the connectivity check and in Verify', () => {
+  const atLogin = (answer: string | undefined) => (line: string) => {
+    if (line === 'CAPA') return '+OK\r\nUSER\r\n.\r\n';
+    if (line.startsWith('USER ')) return '+OK\r\n';
+    if (line.startsWith('PASS '))
+      return answer === 'close' || answer === undefined ? answer : `${answer}\r\n`;
+    return '+OK\r\n';
+  };
+  it.each<[string, () => Promise<LineServer>, { stage: string; signal: string }]>([
+    [
+      'accepts and never greets',
+      () => lineServer(undefined, () => undefined),
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'trickles a greeting that never ends',
+      tricklingServer,
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'resets the connection during login',
+      () => lineServer('+OK ready\r\n', atLogin('close')),
+      { stage: 'auth', signal: 'connection-reset' },
+    ],
+    [
+      'never answers the login',
+      () => lineServer('+OK ready\r\n', atLogin(undefined)),
+      { stage: 'auth', signal: 'no-answer' },
+    ],
+    [
+      'refuses the login',
+      () => lineServer('+OK ready\r\n', atLogin('-ERR [AUTH] Authentication failed.')),
+      { stage: 'auth', signal: 'pop3-auth' },
+    ],
+  ])('a server that %s', async (_, start, expected) => {
+    server = await start();
+    const probe = await probePop3(config(server.port), fast);
+    const now = Date.now();
+    const find = await findCodePop3(
+      config(server.port),
+      {
+        code: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        since: new Date(now),
+        deadline: new Date(now + 10_000),
+      },
+      fast,
+    );
+    expect(stageAndSignal(probe.failure)).toEqual(expected);
+    expect(stageAndSignal(find.found ? undefined : find.failure)).toEqual(expected);
   });
 });

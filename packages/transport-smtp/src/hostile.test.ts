@@ -1,8 +1,14 @@
 // An SMTP server that misbehaves must end in a classified failure, quickly, without a hang.
 import { afterEach, describe, expect, it } from 'vitest';
-import { lineServer, type LineServer } from '@email-profiles/transport-net/testing';
+import {
+  lineServer,
+  stageAndSignal,
+  tricklingServer,
+  type LineServer,
+} from '@email-profiles/transport-net/testing';
 import { probeSmtp } from './probe.js';
-import { sendSmtp } from './send.js';
+import { sendSmtp, sendSmtpMany } from './send.js';
+import { sendTestEmail } from './test-email.js';
 import type { SmtpConfig } from './session.js';
 
 let server: LineServer | undefined;
@@ -117,5 +123,76 @@ describe('SMTP against hostile servers', () => {
     );
     const sent = await sendSmtp(config(server.port, { auth: undefined }), message, fast);
     expect(sent.ok).toBe(false);
+  });
+});
+
+describe('the same stage and signal in the connectivity check, in Verify and in Send test email', () => {
+  const dialog =
+    (atAuth: string | undefined, atData = '250 2.0.0 Ok: queued as 4F2A1\r\n') =>
+    (line: string) => {
+      if (line.startsWith('EHLO')) return '250-test.example\r\n250 AUTH PLAIN LOGIN\r\n';
+      if (line.startsWith('AUTH'))
+        return atAuth === 'close' || atAuth === undefined ? atAuth : `${atAuth}\r\n`;
+      if (line === '.') return atData;
+      if (line === 'DATA') return '354 go ahead\r\n';
+      if (line.startsWith('MAIL') || line.startsWith('RCPT') || line === 'RSET')
+        return '250 ok\r\n';
+      return line === 'QUIT' ? '221 bye\r\n' : undefined;
+    };
+  it.each<[string, () => Promise<LineServer>, { stage: string; signal?: string }]>([
+    [
+      'accepts and never greets',
+      () => lineServer(undefined, () => undefined),
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'trickles a greeting that never ends',
+      tricklingServer,
+      { stage: 'greeting', signal: 'greeting-timeout' },
+    ],
+    [
+      'resets the connection during AUTH',
+      () => lineServer('220 test.example ESMTP\r\n', dialog('close')),
+      { stage: 'auth', signal: 'connection-reset' },
+    ],
+    [
+      'never answers AUTH',
+      () => lineServer('220 test.example ESMTP\r\n', dialog(undefined)),
+      { stage: 'auth', signal: 'no-answer' },
+    ],
+    [
+      'refuses the login',
+      () =>
+        lineServer('220 test.example ESMTP\r\n', dialog('535 5.7.8 Error: authentication failed')),
+      { stage: 'auth', signal: 'smtp-535-5.7.8' },
+    ],
+  ])('a server that %s', async (_, start, expected) => {
+    server = await start();
+    const probe = await probeSmtp(config(server.port), fast);
+    const [verify] = await sendSmtpMany(config(server.port), [message, message], fast);
+    const test = await sendTestEmail(config(server.port), message, fast);
+    expect(stageAndSignal(probe.failure)).toEqual(expected);
+    expect(stageAndSignal(verify?.ok === false ? verify.failure : undefined)).toEqual(expected);
+    expect(stageAndSignal(test.failure)).toEqual(expected);
+  });
+
+  it("a message refused after DATA is that message's failure, at send, and the session goes on", async () => {
+    let data = 0;
+    server = await lineServer('220 test.example ESMTP\r\n', (line) => {
+      if (line === '.') {
+        data += 1;
+        return data === 1
+          ? '554 5.7.0 Message rejected as spam\r\n'
+          : '250 2.0.0 Ok: queued as 4F2A2\r\n';
+      }
+      return dialog('235 2.7.0 ok')(line);
+    });
+    const results = await sendSmtpMany(config(server.port), [message, message], fast);
+    expect(results[0]).toMatchObject({ ok: false, failure: { stage: 'send', signal: 'smtp-554' } });
+    expect(results[1]).toEqual({
+      ok: true,
+      response: '250 2.0.0 Ok: queued as 4F2A2',
+      messageId: expect.stringMatching(/^<.+@.+>$/),
+    });
   });
 });

@@ -1,33 +1,27 @@
-// Sending through nodemailer, over a session opened by `openSession`: the same DNS/TCP/TLS path,
-// certificate checks (including pinning) and STARTTLS rule as the probe. nodemailer then logs in
-// (PLAIN, LOGIN and CRAM-MD5 natively, NTLM through its custom auth) and sends the message.
-import { createTransport, type SMTPPoolOptions } from 'nodemailer';
+// Sending over a session opened by `openSession` (the probe's DNS/TCP/TLS path, certificate
+// checks, STARTTLS rule) and logged in by `authenticate` (the probe's own login), so a failure
+// has the same stage and signal in Verify, in the connectivity check and in Send test email.
+// nodemailer only composes the message (MIME, encoded headers); the envelope is ours.
+import MailComposer from 'nodemailer/lib/mail-composer';
 import {
   TransportError,
   asTransportError,
-  chooseMechanism,
-  mechanismWanted,
   refuseUnsafeHeaders,
-  saslClient,
   StepRecorder,
   withTimeout,
   type ConnectionOptions,
+  type MailConnection,
 } from '@email-profiles/transport-net';
+import type { OperationOptions, OutgoingMessage, SendResult } from '@email-profiles/core';
 import {
-  transportErrorCodes,
-  type OperationOptions,
-  type OutgoingMessage,
-  type SendResult,
-} from '@email-profiles/core';
-import { openSession, type SmtpConfig } from './session.js';
-
-type NodemailerError = Error & {
-  code?: string;
-  response?: string;
-  responseCode?: number;
-  command?: string;
-};
-
+  authenticate,
+  command,
+  openSession,
+  quit,
+  readReply,
+  type Reply,
+  type SmtpConfig,
+} from './session.js';
 /** The whole send, from DNS to the server's acceptance of the message. */
 const SEND_TIMEOUT_MS = 60_000;
 /** Each further message of a batch adds this much to the deadline. */
@@ -92,116 +86,83 @@ async function send(
   options: ConnectionOptions & { signal: AbortSignal },
 ): Promise<void> {
   const session = await openSession(config, new StepRecorder(), options);
-  const { auth } = config;
-  const mechanism = auth
-    ? chooseMechanism(auth.type, session.capabilities.authMechanisms)
-    : undefined;
-  if (auth && mechanism === undefined) {
-    session.connection.close();
-    throw new TransportError({
-      stage: 'auth',
-      protocol: 'smtp',
-      errorCode: transportErrorCodes.mechanismNotOffered,
-      mechanism: mechanismWanted(auth.type),
-      offered: session.capabilities.authMechanisms,
-    });
-  }
-  // nodemailer starts by reading a greeting; the real one was read already, so it gets it again.
-  const { socket } = session.connection.handOver(
-    `${session.banner.slice(session.banner.lastIndexOf('\n') + 1)}\r\n`,
-  );
-  const encrypted = session.connection.encrypted;
-  let handedOver = false;
-  // A pool of one connection, so that every message goes over the session opened above; a
-  // second connection is never opened (the socket is given once).
-  const getSocket: SMTPPoolOptions['getSocket'] = (_options, callback) => {
-    if (handedOver) {
-      callback(new Error('The SMTP connection was closed'));
-      return;
-    }
-    handedOver = true;
-    callback(null, { connection: socket, secured: encrypted });
-  };
-  const transport = createTransport({
-    pool: true,
-    maxConnections: 1,
-    maxMessages: Infinity,
-    host: config.host,
-    port: config.port,
-    secure: encrypted,
-    ignoreTLS: !encrypted,
-    getSocket,
-    greetingTimeout: session.connection.timeouts.greetingMs,
-    socketTimeout: session.connection.timeouts.commandMs,
-    ...(auth && mechanism
-      ? {
-          authMethod: mechanism,
-          auth: { user: auth.username, pass: auth.password },
-          customAuth: {
-            NTLM: async (context) => {
-              const client = saslClient('NTLM', auth);
-              const challenge = await context.sendCommand(
-                `AUTH NTLM ${client.initialResponse() ?? ''}`,
-              );
-              if (challenge.status !== 334) throw new Error(challenge.response);
-              const result = await context.sendCommand(client.respond(challenge.text));
-              if (result.status !== 235) throw new Error(result.response);
-            },
-          },
-        }
-      : {}),
-    logger: false,
-    debug: false,
-  });
+  const { connection } = session;
   const onAbort = () => {
-    transport.close();
-    socket.destroy();
+    connection.close();
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    if (config.auth) await authenticate(session, config.auth);
     for (const message of messages) {
       try {
-        // nodemailer writes the envelope (MAIL FROM, RCPT TO) and the headers itself: a message
-        // with a line break in an address, the sender name or the subject is never handed to it.
+        // A line break in an address, the sender name or the subject never reaches the wire.
         refuseUnsafeHeaders(message, 'smtp');
       } catch (error) {
         record({ ok: false, failure: (error as TransportError).failure });
         continue;
       }
-      try {
-        const info = await transport.sendMail({
-          from: message.fromName ? { name: message.fromName, address: message.from } : message.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        });
-        record({ ok: true, response: info.response, messageId: info.messageId });
-      } catch (error) {
-        const failed = fromNodemailer(error as NodemailerError);
-        // Login, a timeout or a lost connection: the session is gone for the rest too.
-        if (failed.failure.stage !== 'send' || socket.destroyed) throw failed;
-        record({ ok: false, failure: failed.failure });
-      }
+      record(await transaction(connection, message, await compose(message)));
     }
+    quit(connection);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
-    transport.close();
-    socket.destroy();
+    connection.close();
   }
 }
 
-function fromNodemailer(error: NodemailerError): TransportError {
-  const stage = error.code === 'EAUTH' ? 'auth' : error.code === 'ETIMEDOUT' ? 'timeout' : 'send';
-  return new TransportError(
-    {
-      stage,
-      protocol: 'smtp',
-      ...(error.response ? { serverText: error.response } : {}),
-      ...(error.code === 'ETIMEDOUT' ? { errorCode: transportErrorCodes.stageTimeout } : {}),
-      message: error.message,
-    },
-    { cause: error },
-  );
+type Composed = { data: Buffer; messageId: string };
+
+async function compose(message: OutgoingMessage): Promise<Composed> {
+  const mail = new MailComposer({
+    from: message.fromName ? { name: message.fromName, address: message.from } : message.from,
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  }).compile();
+  return { data: await mail.build(), messageId: mail.messageId() };
+}
+
+/** The final reply can take a while (content filters); the whole send stays bounded. */
+const DATA_REPLY_MS = 60_000;
+
+/**
+ * One mail transaction. The server refusing this message (a 4xx/5xx reply) is this message's
+ * result and the session goes on after RSET; a broken or silent session throws.
+ */
+async function transaction(
+  connection: MailConnection,
+  message: OutgoingMessage,
+  { data, messageId }: Composed,
+): Promise<SendResult> {
+  const envelope: [string, (code: number) => boolean][] = [
+    [`MAIL FROM:<${message.from}>`, (code) => code === 250],
+    [`RCPT TO:<${message.to}>`, (code) => code === 250 || code === 251],
+    ['DATA', (code) => code === 354],
+  ];
+  for (const [line, ok] of envelope) {
+    const reply = await command(connection, line, 'send');
+    if (!ok(reply.code)) {
+      await command(connection, 'RSET', 'send');
+      return refused(reply);
+    }
+  }
+  connection.writeBytes(dotStuffed(data));
+  const reply = await readReply(connection, 'send', DATA_REPLY_MS);
+  return reply.code === 250 ? { ok: true, response: reply.text, messageId } : refused(reply);
+}
+
+function refused(reply: Reply): SendResult {
+  return {
+    ok: false,
+    failure: new TransportError({ stage: 'send', protocol: 'smtp', serverText: reply.text })
+      .failure,
+  };
+}
+
+/** CRLF line endings, a dot doubled at the start of a line (RFC 5321 4.5.2), the final dot. */
+function dotStuffed(data: Buffer): Buffer {
+  const text = data.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  return Buffer.from(`${text}${text.endsWith('\r\n') ? '' : '\r\n'}.\r\n`, 'latin1');
 }

@@ -1,5 +1,5 @@
 // The opening of an SMTP session, shared by the probe and by sending: greeting, EHLO, STARTTLS,
-// and (for the probe) AUTH. Replies are read with bounds on line length and line count.
+// and AUTH. Replies are read with bounds on line length and line count.
 import {
   TransportError,
   chooseMechanism,
@@ -177,7 +177,7 @@ export async function openSession(
   }
 }
 
-/** AUTH with the profile's type (the probe's own login; sending lets nodemailer log in). */
+/** AUTH with the configured type: the one login of the probe and of sending. */
 export async function authenticate(session: OpenSession, auth: SmtpAuth): Promise<string> {
   const { connection, capabilities } = session;
   const mechanism = chooseMechanism(auth.type, capabilities.authMechanisms);

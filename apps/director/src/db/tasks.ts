@@ -130,6 +130,28 @@ export function releaseTasks(db: Conn, actorId: string, taskIds: readonly string
     .run().changes;
 }
 
+/**
+ * At start: every lease runs until `leaseUntil`, so tasks whose lease ran out while the Director
+ * was down are not taken for lost before their actors could heartbeat and deliver.
+ */
+export function restartLeases(db: Conn, leaseUntil: string): number {
+  return db
+    .update(tasks)
+    .set({ leaseExpiresAt: leaseUntil })
+    .where(eq(tasks.status, 'leased'))
+    .run().changes;
+}
+
+/** The ids of the tasks leased to an actor. */
+export function leasedTaskIds(db: Conn, actorId: string): string[] {
+  return db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.actorId, actorId), eq(tasks.status, 'leased')))
+    .all()
+    .map((task) => task.id);
+}
+
 /** Leased tasks whose lease ran out before `at`. */
 export function expiredLeases(db: Conn, at: string): TaskRow[] {
   return db

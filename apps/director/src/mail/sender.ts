@@ -17,7 +17,7 @@ import {
   smtpConfigFromSettings,
   type SendManyOptions,
 } from '@email-profiles/transport-smtp';
-import { probeThenSend } from '@email-profiles/transport-net';
+import { asOrigin, probeThenSend } from '@email-profiles/transport-net';
 import type { MailEndpoints } from '../config.js';
 import { notConsented } from './consent-missing.js';
 
@@ -28,11 +28,23 @@ export type DirectorTransport = MailSender & {
 
 /**
  * The transport for the Director's mail settings. `endpoints` points Graph and Google requests
- * elsewhere (tests, a proxy); by default they go to Microsoft's and Google's public hosts.
+ * elsewhere (tests, a proxy); by default they go to Microsoft's and Google's public hosts. Its
+ * failures are the Director's (origin "director"), worded for the Director and Email Settings.
  */
 export function directorTransport(
   settings: DirectorMailSettings,
   endpoints: MailEndpoints = {},
+): DirectorTransport {
+  const transport = methodTransport(settings, endpoints);
+  return {
+    probe: (options) => asOrigin('director', () => transport.probe(options)),
+    send: (message, options) => asOrigin('director', () => transport.send(message, options)),
+  };
+}
+
+function methodTransport(
+  settings: DirectorMailSettings,
+  endpoints: MailEndpoints,
 ): DirectorTransport {
   switch (settings.method) {
     case 'smtp': {
@@ -78,8 +90,9 @@ export function directorSender(
   if (settings.method === 'smtp') {
     const config = smtpConfigFromSettings(settings);
     return {
-      send: (message, options) => sendSmtp(config, message, options),
-      sendMany: (messages, options) => sendSmtpMany(config, messages, options),
+      send: (message, options) => asOrigin('director', () => sendSmtp(config, message, options)),
+      sendMany: (messages, options) =>
+        asOrigin('director', () => sendSmtpMany(config, messages, options)),
     };
   }
   const transport = directorTransport(settings, endpoints);

@@ -205,6 +205,28 @@ describe('consent for a Gmail profile', () => {
     });
     const stored = loadProfile(env.store.db, env.vault, profile.id);
     expect(stored?.serverType === 'gmail' && stored.refreshToken).toBe(fake.state.refreshToken);
+
+    // Another mailbox address: the old account's consent would read the wrong mailbox, so it goes.
+    const edit = {
+      id: profile.id,
+      serverType: 'gmail' as const,
+      actorIds: [actorId],
+      clientId: fake.state.clientId,
+      clientSecret: '',
+    };
+    await operator.profiles.update.mutate({
+      ...edit,
+      emailAddress: fake.state.account.toUpperCase(),
+    });
+    expect(await operator.profiles.get.query({ id: profile.id })).toMatchObject({
+      consentGranted: true,
+    });
+    await operator.profiles.update.mutate({ ...edit, emailAddress: 'someone.else@gmail.com' });
+    expect(await operator.profiles.get.query({ id: profile.id })).toMatchObject({
+      consentGranted: false,
+    });
+    const moved = loadProfile(env.store.db, env.vault, profile.id);
+    expect(moved?.serverType === 'gmail' && moved.refreshToken).toBeUndefined();
   });
 
   it('refuses a profile that is not a Gmail profile', async () => {

@@ -38,7 +38,7 @@ async function directorWithAdmin(name: string, env?: Record<string, string>) {
   return director;
 }
 
-describe('login throttling: batches and concurrency', () => {
+describe('login throttling: batches and concurrency', { timeout: 180_000 }, () => {
   let env: TestDirector;
   beforeAll(async () => {
     env = await directorWithAdmin('throttle');
@@ -123,84 +123,91 @@ describe('login throttling: batches and concurrency', () => {
   });
 });
 
-describe('login throttling behind a trusted proxy, and the device cookie', () => {
-  let env: TestDirector;
-  let device = '';
-  beforeAll(async () => {
-    env = await testDirector('throttle-proxy', {
-      env: { EMAIL_PROFILES_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' },
+// Every login runs scrypt: under a loaded machine these take long, which is not a failure.
+describe(
+  'login throttling behind a trusted proxy, and the device cookie',
+  { timeout: 180_000 },
+  () => {
+    let env: TestDirector;
+    let device = '';
+    beforeAll(async () => {
+      env = await testDirector('throttle-proxy', {
+        env: { EMAIL_PROFILES_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' },
+      });
+      const setup = await rawRequest(env.director.url, {
+        path: '/api/trpc/auth.setup',
+        body: JSON.stringify(ADMIN),
+      });
+      device = deviceOf(setup);
     });
-    const setup = await rawRequest(env.director.url, {
-      path: '/api/trpc/auth.setup',
-      body: JSON.stringify(ADMIN),
+    afterAll(async () => {
+      await env.close();
     });
-    device = deviceOf(setup);
-  });
-  afterAll(async () => {
-    await env.close();
-  });
 
-  it('gives the browser a device cookie for the account, HttpOnly and only for the login call', async () => {
-    expect(device).toMatch(/^ep_device=v1\./);
-    const response = await login(env, { xff: '198.51.100.200' });
-    const header = [response.headers['set-cookie'] ?? []]
-      .flat()
-      .find((c) => c.startsWith('ep_device='));
-    expect(header).toMatch(
-      /; Max-Age=15552000; Path=\/api\/trpc\/auth\.login; HttpOnly; SameSite=Strict$/,
-    );
-  });
-
-  it('counts the client the trusted proxy names: the rightmost address that is not a proxy', async () => {
-    for (let i = 0; i < LIMITS.accountAtAddress; i += 1)
-      await login(env, { password: 'wrong', xff: `198.51.100.${i}, 203.0.113.9` });
-    // Whatever the client writes on the left, the proxy's entry on the right counts.
-    expect(trpcCode(await login(env, { xff: '192.0.2.77, 203.0.113.9' }))).toBe(
-      'TOO_MANY_REQUESTS',
-    );
-    expect(trpcCode(await login(env, { xff: '203.0.113.9, 10.1.2.3' }))).toBe('TOO_MANY_REQUESTS');
-    expect(sessionOf(await login(env, { xff: '203.0.113.10' }))).toBeDefined();
-    // From a peer that is not a trusted proxy, the header is ignored.
-    for (let i = 0; i < LIMITS.accountAtAddress; i += 1)
-      await login(env, { password: 'wrong', from: '127.0.0.7', xff: `198.51.100.${i}` });
-    expect(trpcCode(await login(env, { from: '127.0.0.7', xff: '203.0.113.11' }))).toBe(
-      'TOO_MANY_REQUESTS',
-    );
-  });
-
-  it('lets a browser with a device cookie in while guessing from many addresses locks the account', async () => {
-    // One wrong password each from many addresses: the account-wide limit, not any address's.
-    for (let i = 0; i < LIMITS.account; i += 1)
-      await login(env, { password: 'distributed guess', xff: `192.0.2.${i + 1}` });
-    const stranger = await login(env, { xff: '198.51.100.250' });
-    expect(trpcCode(stranger)).toBe('TOO_MANY_REQUESTS');
-    expect(JSON.parse(stranger.body)).toMatchObject({
-      error: {
-        message: expect.stringMatching(/^Too many failed logins: try again in \d+ minutes?$/),
-      },
-    });
-    // The administrator's browser, from anywhere (even an attacker's address), still gets in.
-    const own = await login(env, { xff: '192.0.2.1', cookie: device });
-    expect(sessionOf(own)).toBeDefined();
-    // A forged or altered device cookie is no device cookie.
-    const forged = await login(env, { xff: '198.51.100.251', cookie: `${device}x` });
-    expect(trpcCode(forged)).toBe('TOO_MANY_REQUESTS');
-    // Another account's device cookie does not open this one.
-    expect(
-      trpcCode(
-        await login(env, { email: 'other@example.test', cookie: device, xff: '198.51.100.252' }),
-      ),
-    ).toBe('UNAUTHORIZED');
-  });
-
-  it("limits attempts with a device cookie on that cookie's own counter", async () => {
-    const cookie = deviceOf(await login(env, { xff: '192.0.2.200', cookie: device }));
-    for (let i = 0; i < LIMITS.device; i += 1)
-      expect(trpcCode(await login(env, { password: 'typo', cookie, xff: '192.0.2.200' }))).toBe(
-        'UNAUTHORIZED',
+    it('gives the browser a device cookie for the account, HttpOnly and only for the login call', async () => {
+      expect(device).toMatch(/^ep_device=v1\./);
+      const response = await login(env, { xff: '198.51.100.200' });
+      const header = [response.headers['set-cookie'] ?? []]
+        .flat()
+        .find((c) => c.startsWith('ep_device='));
+      expect(header).toMatch(
+        /; Max-Age=15552000; Path=\/api\/trpc\/auth\.login; HttpOnly; SameSite=Strict$/,
       );
-    expect(trpcCode(await login(env, { cookie, xff: '192.0.2.200' }))).toBe('TOO_MANY_REQUESTS');
-    // The other device cookie of the same account is not affected.
-    expect(sessionOf(await login(env, { cookie: device, xff: '192.0.2.201' }))).toBeDefined();
-  });
-});
+    });
+
+    it('counts the client the trusted proxy names: the rightmost address that is not a proxy', async () => {
+      for (let i = 0; i < LIMITS.accountAtAddress; i += 1)
+        await login(env, { password: 'wrong', xff: `198.51.100.${i}, 203.0.113.9` });
+      // Whatever the client writes on the left, the proxy's entry on the right counts.
+      expect(trpcCode(await login(env, { xff: '192.0.2.77, 203.0.113.9' }))).toBe(
+        'TOO_MANY_REQUESTS',
+      );
+      expect(trpcCode(await login(env, { xff: '203.0.113.9, 10.1.2.3' }))).toBe(
+        'TOO_MANY_REQUESTS',
+      );
+      expect(sessionOf(await login(env, { xff: '203.0.113.10' }))).toBeDefined();
+      // From a peer that is not a trusted proxy, the header is ignored.
+      for (let i = 0; i < LIMITS.accountAtAddress; i += 1)
+        await login(env, { password: 'wrong', from: '127.0.0.7', xff: `198.51.100.${i}` });
+      expect(trpcCode(await login(env, { from: '127.0.0.7', xff: '203.0.113.11' }))).toBe(
+        'TOO_MANY_REQUESTS',
+      );
+    });
+
+    it('lets a browser with a device cookie in while guessing from many addresses locks the account', async () => {
+      // One wrong password each from many addresses: the account-wide limit, not any address's.
+      for (let i = 0; i < LIMITS.account; i += 1)
+        await login(env, { password: 'distributed guess', xff: `192.0.2.${i + 1}` });
+      const stranger = await login(env, { xff: '198.51.100.250' });
+      expect(trpcCode(stranger)).toBe('TOO_MANY_REQUESTS');
+      expect(JSON.parse(stranger.body)).toMatchObject({
+        error: {
+          message: expect.stringMatching(/^Too many failed logins: try again in \d+ minutes?$/),
+        },
+      });
+      // The administrator's browser, from anywhere (even an attacker's address), still gets in.
+      const own = await login(env, { xff: '192.0.2.1', cookie: device });
+      expect(sessionOf(own)).toBeDefined();
+      // A forged or altered device cookie is no device cookie.
+      const forged = await login(env, { xff: '198.51.100.251', cookie: `${device}x` });
+      expect(trpcCode(forged)).toBe('TOO_MANY_REQUESTS');
+      // Another account's device cookie does not open this one.
+      expect(
+        trpcCode(
+          await login(env, { email: 'other@example.test', cookie: device, xff: '198.51.100.252' }),
+        ),
+      ).toBe('UNAUTHORIZED');
+    });
+
+    it("limits attempts with a device cookie on that cookie's own counter", async () => {
+      const cookie = deviceOf(await login(env, { xff: '192.0.2.200', cookie: device }));
+      for (let i = 0; i < LIMITS.device; i += 1)
+        expect(trpcCode(await login(env, { password: 'typo', cookie, xff: '192.0.2.200' }))).toBe(
+          'UNAUTHORIZED',
+        );
+      expect(trpcCode(await login(env, { cookie, xff: '192.0.2.200' }))).toBe('TOO_MANY_REQUESTS');
+      // The other device cookie of the same account is not affected.
+      expect(sessionOf(await login(env, { cookie: device, xff: '192.0.2.201' }))).toBeDefined();
+    });
+  },
+);

@@ -29,8 +29,11 @@ export type TestDirector = {
   store: DatabaseHandle;
   /** The Director's own vault (same master key), to read back what it sealed. */
   vault: Vault;
-  /** Stops the Director and starts it again on the same data directory (and port). */
-  restart(): Promise<void>;
+  /**
+   * Stops the Director and starts it again on the same data directory (and port); `whileDown`
+   * runs in between (e.g. to let leases and deadlines pass as if the outage lasted long).
+   */
+  restart(whileDown?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -66,9 +69,10 @@ export async function testDirector(
     director: await start('0'),
     store: undefined as unknown as DatabaseHandle,
     vault: new Vault(loadMasterKey({ dataDir }).key),
-    restart: async () => {
+    restart: async (whileDown) => {
       const port = new URL(env.director.url).port;
       await env.director.close();
+      await whileDown?.();
       env.director = await start(port);
     },
     close: async () => {

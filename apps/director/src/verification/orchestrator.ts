@@ -46,6 +46,7 @@ import {
   getPublicMailSettings,
   getPublicProfile,
   leasedTask,
+  leasedTaskIds,
   leaseTasks,
   liveTasksOfActor,
   liveTasksOfAttempts,
@@ -60,6 +61,7 @@ import {
   recordAttemptStart,
   releaseTasks,
   renewLeases,
+  restartLeases,
   revokeActor,
   touchActor,
   verificationsInProgress,
@@ -122,6 +124,8 @@ export class Orchestrator {
   private readonly sendQueue: (() => Promise<void>)[] = [];
   private activeSends = 0;
   private prunedAt = 0;
+  /** Until then, deadlines that passed while the Director was down wait for the actors' word. */
+  private resumedUntil = 0;
 
   private readonly timing: OrchestratorTiming;
 
@@ -130,9 +134,16 @@ export class Orchestrator {
     this.timing = { ...defaultTiming, ...deps.timing };
   }
 
-  /** Resumes what a previous run left in progress, then sweeps every second. */
+  /**
+   * Resumes what a previous run left in progress, then sweeps every second. Leases that ran out
+   * while the Director was down start again, and attempts whose deadline passed meanwhile are
+   * not ended for one lease period: the actors heartbeat and bring back what they found.
+   */
   start(): void {
-    const { db } = this.deps;
+    const { db, log } = this.deps;
+    const restarted = restartLeases(db, this.leaseEnd());
+    this.resumedUntil = Date.now() + this.timing.leaseMs;
+    if (restarted > 0) log.info({ tasks: restarted }, 'leases of running tasks restarted');
     const unsent = new Map<string, PlannedAttempt[]>();
     for (const { profileId, actorId, state } of verificationsInProgress(db)) {
       if (!('attempt' in state)) continue;
@@ -324,10 +335,16 @@ export class Orchestrator {
   /** Long-poll: the actor's queued tasks, leased to it, as soon as there are any. */
   async nextTasks(
     actor: ActorRecord,
-    input: { max: number; waitMs: number },
+    input: { max: number; waitMs: number; resume?: boolean },
     signal?: AbortSignal,
   ): Promise<ActorTask[]> {
-    const { db, events } = this.deps;
+    const { db, events, log } = this.deps;
+    if (input.resume === true) {
+      // A restarted actor takes back what its previous process held.
+      const taken = releaseTasks(db, actor.id, leasedTaskIds(db, actor.id));
+      if (taken > 0)
+        log.info({ actorId: actor.id, tasks: taken }, 'a restarted actor takes back its tasks');
+    }
     const until = Date.now() + input.waitMs;
     // A Director that is stopping answers waiting polls at once, before its database closes.
     const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
@@ -628,7 +645,9 @@ export class Orchestrator {
         }
       }
       const overdue = new Date(at.getTime() - this.timing.deadlineGraceMs).toISOString();
-      for (const { profileId, actorId, state } of verificationsInProgress(db, overdue)) {
+      const deadlines =
+        at.getTime() >= this.resumedUntil ? verificationsInProgress(db, overdue) : [];
+      for (const { profileId, actorId, state } of deadlines) {
         if (!('attempt' in state)) continue;
         this.apply(profileId, actorId, {
           type: 'timed_out',

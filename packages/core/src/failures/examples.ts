@@ -30,6 +30,7 @@ export const signalExamples: Readonly<Record<string, FailureObservation>> = {
     port: 143,
   },
   'greeting-timeout': { stage: 'greeting', errorCode: codes.stageTimeout, ...at },
+  'no-answer': { stage: 'auth', protocol: 'imap', errorCode: codes.stageTimeout, ...at },
   'connection-reset': { stage: 'greeting', errorCode: 'ECONNRESET', ...at },
   'smtp-535-5.7.139': {
     stage: 'auth',

@@ -1,7 +1,7 @@
 // What the Microsoft Graph transport says when it knows more than core's signals: which
 // permission is missing, that an access policy keeps the app out, that the network path is
 // HTTPS to Microsoft. Kept here, beside the taxonomy, so docs/troubleshooting.md lists them too.
-import type { Failure } from './taxonomy.js';
+import { sideOf, type Failure, type FailureObservation } from './taxonomy.js';
 
 /** Mail.Read for reading, Mail.Send for sending, Mail.ReadWrite for the optional clean-up. */
 export type MailPermission = 'Mail.Read' | 'Mail.Send' | 'Mail.ReadWrite';
@@ -40,28 +40,28 @@ export const graphExplanations = {
   /** The token's roles lack permissions the actor needs (found by the probe). */
   missingPermissions: (missing: readonly MailPermission[]): GraphExplanation => ({
     summary: `The application has not been granted ${listPermissions(missing)}.`,
-    hint: `${grantHint(missing)} A Delegated permission of the same name does not count: the actor signs in as the application.`,
+    hint: `${grantHint(missing)} A Delegated permission of the same name does not count: every request is made as the application itself.`,
   }),
   /** Graph answered 401 to a request with a fresh token. */
   tokenRejected: {
     summary: 'Microsoft Graph did not accept the access token.',
-    hint: 'Try again: a new token is requested. If it persists, check that the Microsoft cloud chosen in the profile is the tenant’s cloud.',
+    hint: 'Try again: a new token is requested. If it persists, check that the chosen Microsoft cloud is the tenant’s cloud.',
   },
   /** The token endpoint refused without an AADSTS code core knows. */
   tokenNotIssued: {
     summary: 'Microsoft Entra ID did not issue an access token.',
-    hint: 'Check the Directory (tenant) ID, the Application (client) ID, the client secret Value and the Microsoft cloud in the profile.',
+    hint: 'Check the Directory (tenant) ID, the Application (client) ID, the client secret Value and the chosen Microsoft cloud.',
   },
   /** A 2xx answer that is not what the API documents. */
   unexpectedAnswer: {
-    hint: 'The answer did not come from Microsoft Graph or Entra ID as documented. If the profile uses custom endpoints (a proxy), check that they forward to Microsoft unchanged.',
+    hint: 'The answer did not come from Microsoft Graph or Entra ID as documented. If custom endpoints (a proxy) are configured, check that they forward to Microsoft unchanged.',
   },
   /** The HTTPS connection to `host` failed certificate or TLS checks. */
-  httpsTls: (host: string): GraphExplanation => ({
-    hint: `The HTTPS connection to ${host} failed its certificate or TLS checks (see the server text). If a device on the network inspects HTTPS, the actor must trust its CA (for Node: NODE_EXTRA_CA_CERTS); do not turn verification off.`,
+  httpsTls: (host: string, origin?: FailureObservation['origin']): GraphExplanation => ({
+    hint: `The HTTPS connection to ${host} failed its certificate or TLS checks (see the server text). If a device on the network inspects HTTPS, ${sideOf({ origin }).who} must trust its CA (for Node: NODE_EXTRA_CA_CERTS); do not turn verification off.`,
   }),
   /** DNS or TCP to `host` failed. */
-  httpsUnreachable: (host: string): GraphExplanation => ({
-    hint: `The actor could not reach ${host} over HTTPS. Check the actor host's DNS, firewall and outbound proxy rules for ${host} (port 443), and that the right Microsoft cloud is chosen.`,
+  httpsUnreachable: (host: string, origin?: FailureObservation['origin']): GraphExplanation => ({
+    hint: `${host} could not be reached over HTTPS. Check the DNS, firewall and outbound proxy rules of ${sideOf({ origin }).host} for ${host} (port 443), and that the right Microsoft cloud is chosen.`,
   }),
 } as const;

@@ -7,13 +7,14 @@ export const productFailures = {
   /** The actor's task runner threw; nothing the error said goes to the Director. */
   actorCrashed: (): Failure => ({
     stage: 'config',
+    origin: 'actor',
     summary: 'The actor could not run this check',
     hint: "See the actor's log on its host, then run the check again",
     transient: true,
   }),
   /** Automatic mode: the mail settings were removed between Verify and the send. */
   mailSettingsRemoved: (): Failure => ({
-    ...explainFailure({ stage: 'config' }),
+    ...explainFailure({ stage: 'config', origin: 'director' }),
     summary: "The Director's mail settings were removed before the email was sent.",
     hint: "Configure the Director's mail settings, or enable Send verification email manually, then verify again.",
   }),
@@ -42,7 +43,7 @@ export const productFailures = {
   }),
   /** The Director sends through the Gmail API but its consent was never given. */
   gmailConsentMissing: (fromAddress: string): Failure => ({
-    ...explainFailure({ stage: 'consent', protocol: 'gmail' }),
+    ...explainFailure({ stage: 'consent', protocol: 'gmail', origin: 'director' }),
     summary: `Google has not yet authorised the Director to send as ${fromAddress}.`,
     hint: `In the Director's mail settings, click "Authorise with Google" and sign in as ${fromAddress}.`,
   }),

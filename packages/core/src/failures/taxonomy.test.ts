@@ -10,6 +10,9 @@ import {
   type FailureObservation,
   type FailureStage,
 } from './taxonomy.js';
+import { signalExamples } from './examples.js';
+import { graphExplanations, type GraphExplanation } from './graph.js';
+import { productFailures } from './product.js';
 
 const cases: [FailureObservation, string, FailureStage][] = [
   [{ stage: 'dns', errorCode: 'ENOTFOUND', host: 'imap.example.test' }, 'dns-not-found', 'dns'],
@@ -62,6 +65,7 @@ const cases: [FailureObservation, string, FailureStage][] = [
     'greeting',
   ],
   [{ stage: 'tls', errorCode: 'ECONNRESET' }, 'connection-reset', 'tls'],
+  [{ stage: 'auth', errorCode: transportErrorCodes.stageTimeout }, 'no-answer', 'auth'],
   [
     {
       stage: 'auth',
@@ -468,6 +472,7 @@ describe('explainFailure', () => {
       const failure = explainFailure({ stage, message: '   ' });
       expect(failure).toEqual({
         stage,
+        origin: 'actor',
         summary: expect.any(String),
         hint: expect.any(String),
         transient: false,
@@ -488,5 +493,70 @@ describe('cleanServerText', () => {
     expect(
       explainFailure({ stage: 'greeting', serverText: 'y'.repeat(5000) }).serverText,
     ).toHaveLength(SERVER_TEXT_LIMIT);
+  });
+});
+
+describe('origin', () => {
+  const namesTheActorSide = /\bactors?\b|\bactor's\b|\bprofiles?\b|\bprofile's\b/i;
+
+  it("is the actor's unless the Director did the operation; a code not found is the mail between", () => {
+    expect(explainFailure({ stage: 'auth' }).origin).toBe('actor');
+    expect(explainFailure({ stage: 'auth', origin: 'director' }).origin).toBe('director');
+    expect(
+      explainFailure({ stage: 'search', errorCode: transportErrorCodes.codeNotFound }).origin,
+    ).toBe('delivery');
+    expect(productFailures.mailSettingsRemoved().origin).toBe('director');
+    // Failures stored before origins existed parse as the actor's.
+    expect(
+      failureSchema.parse({ stage: 'auth', summary: 's', hint: 'h', transient: false }).origin,
+    ).toBe('actor');
+  });
+
+  it.each(Object.entries(signalExamples))(
+    'words the %s hint for the Director without naming an actor or a profile',
+    (id, example) => {
+      const failure = explainFailure({ ...example, origin: 'director' });
+      expect(failure.signal).toBe(id);
+      // Never the Director's: it reads no mailbox and is no actor.
+      if (['actor-offline', 'actor-lost', 'code-not-found', 'pop3-in-use'].includes(id)) return;
+      expect(failure.hint).not.toMatch(namesTheActorSide);
+      expect(failure.summary).not.toMatch(namesTheActorSide);
+    },
+  );
+
+  it.each(failureStageSchema.options)(
+    'words the generic %s hint for the Director without naming an actor or a profile',
+    (stage) => {
+      const failure = explainFailure({ stage, origin: 'director' });
+      expect(failure.hint).not.toMatch(namesTheActorSide);
+      expect(failure.summary).not.toMatch(namesTheActorSide);
+    },
+  );
+
+  it('words the Graph explanations for the Director too', () => {
+    const texts: GraphExplanation[] = [
+      graphExplanations.httpsTls('graph.microsoft.com', 'director'),
+      graphExplanations.httpsUnreachable('graph.microsoft.com', 'director'),
+      graphExplanations.tokenNotIssued,
+      graphExplanations.tokenRejected,
+      graphExplanations.unexpectedAnswer,
+      graphExplanations.missingPermissions(['Mail.Send']),
+      graphExplanations.denied('Mail.Send'),
+    ];
+    for (const { hint, summary } of texts) {
+      expect(hint ?? '').not.toMatch(namesTheActorSide);
+      expect(summary ?? '').not.toMatch(namesTheActorSide);
+    }
+    expect(graphExplanations.httpsUnreachable('graph.microsoft.com').hint).toMatch(/actor's host/);
+  });
+
+  it('says where: the TLS trust of Email Settings for the Director, of the profile for an actor', () => {
+    const untrusted = { stage: 'tls', errorCode: 'SELF_SIGNED_CERT_IN_CHAIN' } as const;
+    expect(explainFailure({ ...untrusted, origin: 'director' }).hint).toMatch(
+      /the Director does not trust\. In the TLS trust settings of the Director's Email Settings/,
+    );
+    expect(explainFailure(untrusted).hint).toMatch(
+      /this actor does not trust\. In the TLS trust settings of the profile/,
+    );
   });
 });

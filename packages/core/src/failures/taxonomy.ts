@@ -37,10 +37,25 @@ export const failureStageLabels: Record<FailureStage, string> = {
   throttled: 'Throttled',
 };
 
+/**
+ * Where in the chain a failure happened: the Director sending the coded email, the actor reading
+ * the mailbox, or the mail between them (sent and accepted, but not found in time).
+ */
+export const failureOriginSchema = z.enum(['director', 'actor', 'delivery']);
+export type FailureOrigin = z.infer<typeof failureOriginSchema>;
+
+export const failureOriginLabels: Record<FailureOrigin, string> = {
+  director: 'The Director sending the coded email',
+  actor: 'The actor reading the mailbox',
+  delivery: 'The mail between them',
+};
+
 export const SERVER_TEXT_LIMIT = 1000;
 
 export const failureSchema = z.object({
   stage: failureStageSchema,
+  /** Failures stored before origins existed were all the actor's. */
+  origin: failureOriginSchema.default('actor'),
   /** Id of the known signal that matched, e.g. `smtp-535-5.7.139`; absent for unknown failures. */
   signal: reportedTextSchema(64).optional(),
   /** What happened, in one plain sentence. */
@@ -62,6 +77,8 @@ export type ObservedProtocol = 'smtp' | 'imap' | 'pop3' | 'graph' | 'gmail';
 /** What a transport saw when an operation failed; everything but `stage` is optional. */
 export type FailureObservation = {
   stage: FailureStage;
+  /** Who was doing the operation; the actor when absent. Hints are worded for it. */
+  origin?: 'director' | 'actor';
   protocol?: ObservedProtocol;
   /** A Node error code (ECONNREFUSED), an OpenSSL/TLS code (CERT_HAS_EXPIRED) or one of ours. */
   errorCode?: string;
@@ -101,6 +118,8 @@ type KnownSignal = {
   id: string;
   /** The stage to report, when the signal says more than where the transport was. */
   stage?: FailureStage;
+  /** The origin to report, when the signal says more than who observed it. */
+  origin?: FailureOrigin;
   transient?: boolean;
   matches: (o: FailureObservation) => boolean;
   summary: string;
@@ -116,6 +135,26 @@ const text = (pattern: RegExp) => (o: FailureObservation) =>
 const protocolText = (protocol: ObservedProtocol, pattern: RegExp) => (o: FailureObservation) =>
   o.protocol === protocol && text(pattern)(o);
 const aadsts = (number: string) => text(new RegExp(`\\bAADSTS${number}\\b`));
+
+/** The words for who was doing the operation, so a hint fits where it is shown. */
+type Side = {
+  /** "this actor" / "the Director" */
+  who: string;
+  /** "the actor's host" / "the Director's host" */
+  host: string;
+  /** Where the settings are changed: "the profile" / "the Director's Email Settings". */
+  settings: string;
+};
+
+export function sideOf(o: Pick<FailureObservation, 'origin'>): Side {
+  return o.origin === 'director'
+    ? {
+        who: 'the Director',
+        host: "the Director's host",
+        settings: "the Director's Email Settings",
+      }
+    : { who: 'this actor', host: "the actor's host", settings: 'the profile' };
+}
 
 function where(o: FailureObservation): string {
   if (o.host === undefined) return 'the server';
@@ -134,15 +173,16 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: code('ENOTFOUND', 'EAI_NONAME', 'EAI_NODATA'),
     summary: 'The server name does not resolve.',
     hint: (o) =>
-      `The actor's DNS has no address for ${o.host ?? 'the server'}. Check the spelling, and that the actor's DNS servers know the name (run nslookup ${o.host ?? '<server>'} on the actor's host).`,
+      `The DNS of ${sideOf(o).host} has no address for ${o.host ?? 'the server'}. Check the spelling, and that its DNS servers know the name (run nslookup ${o.host ?? '<server>'} on ${sideOf(o).host}).`,
   },
   {
     id: 'dns-temporary',
     stage: 'dns',
     transient: true,
     matches: code('EAI_AGAIN'),
-    summary: "The actor's DNS server did not answer.",
-    hint: "Check the actor host's DNS configuration and that its DNS servers are reachable, then try again.",
+    summary: 'The DNS server did not answer.',
+    hint: (o) =>
+      `Check the DNS configuration of ${sideOf(o).host} and that its DNS servers are reachable, then try again.`,
   },
   {
     id: 'tcp-refused',
@@ -159,14 +199,17 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: (o) => o.stage === 'tcp' && code('ETIMEDOUT', transportErrorCodes.stageTimeout)(o),
     summary: 'The server did not answer the connection attempt.',
     hint: (o) =>
-      `No answer from ${where(o)}: a firewall is probably dropping traffic between this actor and the server. Check firewall rules and routes from the actor's host; an actor with several network interfaces on one subnet (e.g. set up by DHCP) can also send traffic the wrong way.`,
+      o.origin === 'director'
+        ? `No answer from ${where(o)}: a firewall is probably dropping traffic between the Director and its mail server. Check firewall rules and routes from the Director's host.`
+        : `No answer from ${where(o)}: a firewall is probably dropping traffic between this actor and the server. Check firewall rules and routes from the actor's host; an actor with several network interfaces on one subnet (e.g. set up by DHCP) can also send traffic the wrong way.`,
   },
   {
     id: 'tcp-unreachable',
     stage: 'tcp',
     matches: code('EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'),
-    summary: 'The server address is unreachable from the actor.',
-    hint: "The actor's host has no route to the server. Check its network configuration, default gateway and VPN.",
+    summary: 'The server address is unreachable.',
+    hint: (o) =>
+      `${capitalised(sideOf(o).host)} has no route to the server. Check its network configuration, default gateway and VPN.`,
   },
   // --- TLS ---------------------------------------------------------------------------------
   {
@@ -183,7 +226,8 @@ export const knownSignals: readonly KnownSignal[] = [
     stage: 'tls',
     matches: code(transportErrorCodes.fingerprintMismatch),
     summary: "The server's certificate does not match the pinned fingerprint.",
-    hint: 'The server presented a different certificate than the one pinned in the profile (renewed, or a device intercepting TLS). Check the new certificate and pin its SHA-256 fingerprint.',
+    hint: (o) =>
+      `The server presented a different certificate than the one pinned in ${sideOf(o).settings} (renewed, or a device intercepting TLS). Check the new certificate and pin its SHA-256 fingerprint.`,
   },
   {
     id: 'tls-expired',
@@ -197,7 +241,8 @@ export const knownSignals: readonly KnownSignal[] = [
     stage: 'tls',
     matches: code('CERT_NOT_YET_VALID'),
     summary: "The server's certificate is not valid yet.",
-    hint: "Check the clock on the actor's host and on the mail server: one of them is wrong.",
+    hint: (o) =>
+      `Check the clock on ${sideOf(o).host} and on the mail server: one of them is wrong.`,
   },
   {
     id: 'tls-hostname-mismatch',
@@ -218,7 +263,8 @@ export const knownSignals: readonly KnownSignal[] = [
       'CERT_UNTRUSTED',
     ),
     summary: "The server's certificate is not signed by a trusted authority.",
-    hint: "The certificate is self-signed or from a private CA this actor does not trust. In the profile's TLS trust settings, add your CA or pin the certificate's SHA-256 fingerprint; do not turn verification off.",
+    hint: (o) =>
+      `The certificate is self-signed or from a private CA ${sideOf(o).who} does not trust. In the TLS trust settings of ${sideOf(o).settings}, add your CA or pin the certificate's SHA-256 fingerprint; do not turn verification off.`,
   },
   {
     id: 'tls-handshake-failure',
@@ -227,7 +273,7 @@ export const knownSignals: readonly KnownSignal[] = [
       /handshake failure|no shared cipher|unsupported protocol|no protocols available/i,
     ),
     summary: 'TLS negotiation failed.',
-    hint: 'The actor and server have no TLS version or cipher in common; the server may only offer TLS 1.0/1.1. Update the server to TLS 1.2 or later.',
+    hint: 'The client and server have no TLS version or cipher in common; the server may only offer TLS 1.0/1.1. Update the server to TLS 1.2 or later.',
   },
   {
     id: 'starttls-not-offered',
@@ -243,6 +289,15 @@ export const knownSignals: readonly KnownSignal[] = [
     summary: 'The server accepted the connection but sent no greeting.',
     hint: (o) =>
       `Nothing came back from ${where(o)}. If this port expects TLS from the first byte (993, 995, 465), choose SSL/TLS; otherwise the server may be overloaded, or something other than a mail server is listening.`,
+  },
+  {
+    id: 'no-answer',
+    transient: true,
+    // The 'timeout' stage (an API request that got no answer) has its own generic words.
+    matches: (o) => o.stage !== 'timeout' && code(transportErrorCodes.stageTimeout)(o),
+    summary: 'The server stopped answering.',
+    hint: (o) =>
+      `${where(o)} took the connection but did not answer this step (${failureStageLabels[o.stage]}) in time. The server may be overloaded, or a firewall or IPS holds the connection open; try again, and check the server's logs.`,
   },
   {
     id: 'connection-reset',
@@ -309,7 +364,7 @@ export const knownSignals: readonly KnownSignal[] = [
       /relay (access )?denied|relaying denied|not permitted to relay|^55[04][ -]5\.7\.1\b/im,
     ),
     summary: 'The SMTP server refused to relay the message.',
-    hint: 'The server does not accept mail for this recipient from this sender without authentication. Enable "requires authentication", or allow the Director/actor address to relay on the server.',
+    hint: 'The server does not accept mail for this recipient from this sender without authentication. Enable "requires authentication", or allow the sending host\'s address to relay on the server.',
   },
   {
     id: 'smtp-554',
@@ -417,7 +472,8 @@ export const knownSignals: readonly KnownSignal[] = [
     stage: 'auth',
     matches: aadsts('7000222'),
     summary: 'The client secret has expired.',
-    hint: 'Create a new client secret under App registrations > Certificates & secrets, and enter its Value in the profile.',
+    hint: (o) =>
+      `Create a new client secret under App registrations > Certificates & secrets, and enter its Value in ${sideOf(o).settings}.`,
   },
   {
     id: 'aadsts65001',
@@ -452,7 +508,8 @@ export const knownSignals: readonly KnownSignal[] = [
     stage: 'consent',
     matches: (o) => o.protocol === 'gmail' && text(/invalid_grant/)(o),
     summary: 'Google no longer accepts the stored authorisation.',
-    hint: 'The consent was revoked, expired (apps in "Testing" lose consent after 7 days) or the password changed. Click "Authorise with Google" on the profile again.',
+    hint: (o) =>
+      `The consent was revoked, expired (apps in "Testing" lose consent after 7 days) or the password changed. Click "Authorise with Google" in ${sideOf(o).settings} again.`,
   },
   {
     id: 'google-insufficient-scope',
@@ -486,14 +543,15 @@ export const knownSignals: readonly KnownSignal[] = [
     stage: 'consent',
     matches: (o) => o.protocol === 'gmail' && code(transportErrorCodes.noRefreshToken)(o),
     summary: 'Google did not return a refresh token.',
-    hint: 'Google gives a refresh token only when it asks for consent. In the Google account of the mailbox, open Security > Third-party apps & services (myaccount.google.com/connections), remove this app\'s access, then click "Authorise with Google" on the profile again.',
+    hint: 'Google gives a refresh token only when it asks for consent. In the Google account of the mailbox, open Security > Third-party apps & services (myaccount.google.com/connections), remove this app\'s access, then click "Authorise with Google" again.',
   },
   {
     id: 'google-account-mismatch',
     stage: 'consent',
     matches: (o) => o.protocol === 'gmail' && code(transportErrorCodes.accountMismatch)(o),
-    summary: "The Google authorisation is for a different account than the profile's address.",
-    hint: 'Consent was given while signed in to another Google account. Click "Authorise with Google" again and choose the account of the profile\'s email address (its primary address, not an alias), or correct the address in the profile.',
+    summary: 'The Google authorisation is for a different account than the configured address.',
+    hint: (o) =>
+      `Consent was given while signed in to another Google account. Click "Authorise with Google" again and choose the account of the email address in ${sideOf(o).settings} (its primary address, not an alias), or correct that address.`,
   },
   {
     id: 'google-mailbox-not-found',
@@ -514,10 +572,11 @@ export const knownSignals: readonly KnownSignal[] = [
       ((o.protocol === 'graph' || o.protocol === 'gmail') && o.httpStatus === 503) ||
       text(/rateLimitExceeded|userRateLimitExceeded|ApplicationThrottled|TooManyRequests/)(o),
     summary: 'The service is throttling requests.',
-    hint: 'The provider limits how fast a mailbox may be accessed. The actor already retried; wait a few minutes before verifying again, and avoid verifying many profiles of one mailbox at once.',
+    hint: 'The provider limits how fast a mailbox may be accessed. The request was already retried; wait a few minutes before trying again, and avoid many verifications through one mailbox at once.',
   },
   {
     id: 'code-not-found',
+    origin: 'delivery',
     matches: code(transportErrorCodes.codeNotFound),
     summary: 'The verification email did not arrive in the inbox in time.',
     hint: "Look for the email in the Spam/Junk folder and check mail rules that move or delete messages; delivery may also be delayed (try again), or the profile's email address is wrong or does not belong to this account.",
@@ -527,7 +586,8 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: code(transportErrorCodes.aborted),
     transient: true,
     summary: 'The operation was cancelled.',
-    hint: 'It was stopped before it finished (cancelled, or the actor shut down). Verify again.',
+    hint: (o) =>
+      `It was stopped before it finished (cancelled, or ${sideOf(o).who} shut down). Try again.`,
   },
   {
     id: 'actor-offline',
@@ -566,10 +626,11 @@ export const knownSignals: readonly KnownSignal[] = [
   },
 ];
 
-const GENERIC_HINTS: Record<FailureStage, string> = {
-  config: 'Check the profile settings.',
-  dns: "Check the server name and the actor host's DNS settings.",
-  tcp: `Check the server address and port, and firewalls between the actor and the server. ${CHECK_PORTS}`,
+const GENERIC_HINTS: Record<FailureStage, string | ((o: FailureObservation) => string)> = {
+  config: (o) => `Check the settings in ${sideOf(o).settings}.`,
+  dns: (o) => `Check the server name and the DNS settings of ${sideOf(o).host}.`,
+  tcp: (o) =>
+    `Check the server address and port, and firewalls between ${sideOf(o).who} and the server. ${CHECK_PORTS}`,
   tls: 'Check the encryption choice for this port and the server certificate (see the connectivity check for details).',
   greeting: 'Check that the address and port point at the right kind of mail server.',
   auth: 'Check the username, password and authentication type.',
@@ -585,7 +646,7 @@ const GENERIC_HINTS: Record<FailureStage, string> = {
 };
 
 const GENERIC_SUMMARIES: Record<FailureStage, string> = {
-  config: 'The profile settings are not usable.',
+  config: 'The settings are not usable.',
   dns: 'The server name could not be resolved.',
   tcp: 'Could not connect to the server.',
   tls: 'The TLS connection failed.',
@@ -605,21 +666,26 @@ export function cleanServerText(raw: string): string {
   return inertText(raw.replace(/\t/g, ' ').trim(), SERVER_TEXT_LIMIT).trim();
 }
 
-/** Turns what a transport observed into a Failure with stage, server text and hint. */
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Turns what a transport observed into a Failure with stage, origin, server text and a hint
+ * worded for who was doing the operation.
+ */
 export function explainFailure(observation: FailureObservation): Failure {
   const signal = knownSignals.find((candidate) => candidate.matches(observation));
   const stage = signal?.stage ?? observation.stage;
   const rawText = observation.serverText ?? observation.message;
   const serverText =
     rawText === undefined || rawText.trim() === '' ? undefined : cleanServerText(rawText);
+  const hint = signal?.hint ?? GENERIC_HINTS[stage];
   const failure: Failure = {
     stage,
+    origin: signal?.origin ?? observation.origin ?? 'actor',
     summary: signal?.summary ?? GENERIC_SUMMARIES[stage],
-    hint: signal
-      ? typeof signal.hint === 'function'
-        ? signal.hint(observation)
-        : signal.hint
-      : GENERIC_HINTS[stage],
+    hint: typeof hint === 'function' ? hint(observation) : hint,
     transient: signal?.transient ?? false,
   };
   if (signal) failure.signal = signal.id;

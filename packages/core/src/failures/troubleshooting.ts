@@ -10,8 +10,11 @@ import { productFailures } from './product.js';
 import {
   explainFailure,
   failureStageLabels,
+  failureOriginLabels,
+  failureOriginSchema,
   failureStageSchema,
   knownSignals,
+  type FailureOrigin,
   type Failure,
   type FailureObservation,
   type FailureStage,
@@ -19,6 +22,15 @@ import {
 
 export const TROUBLESHOOTING_PATH = 'docs/troubleshooting.md';
 export const TROUBLESHOOTING_COMMAND = 'pnpm --filter @email-profiles/core docs:troubleshooting';
+
+const ORIGIN_MEANINGS: Record<FailureOrigin, string> = {
+  director:
+    'the Director could not send the coded email through its own Email Settings. No actor was involved: the profiles table shows it once for the profile, with links to Email Settings and Send test email; manual mode (send the email yourself) verifies the actors meanwhile.',
+  actor:
+    'an actor could not reach, log in to or read the mailbox. The Why? dialog of that actor, and the connectivity check from it, show each step.',
+  delivery:
+    "the Director's server accepted the email, but the actor did not find it in time: it was delayed, filtered or delivered elsewhere.",
+};
 
 const INTRO = `# Troubleshooting
 
@@ -38,6 +50,15 @@ Each entry says:
 - **What to do**: the hint shown in the product. Hints name concrete places (ports, admin
   consoles, settings); none of them asks you to turn certificate verification off.
 
+Every failure also has an **origin**, the link of the chain where it happened, and the product
+shows it first:
+
+${failureOriginSchema.options.map((origin) => `- **${failureOriginLabels[origin]}** (\`${origin}\`): ${ORIGIN_MEANINGS[origin]}`).join('\n')}
+
+A hint is worded for where it is shown: when the Director failed, it names the Director's host and
+its Email Settings, never an actor or a profile. Entries whose hint differs say so under "When the
+Director sent".
+
 The identifier after each title (e.g. \`smtp-535-5.7.139\`) is the signal the product matched; it
 is recorded with the failure in the verification history and in the Director's logs. Server words
 are shown as the server sent them, trimmed to 1,000 characters and stripped of control characters.
@@ -47,8 +68,8 @@ are shown as the server sent them, trimmed to 1,000 characters and stripped of c
 const STAGE_MEANINGS: Record<FailureStage, string> = {
   config:
     'The profile or the application registration behind it is not usable as configured: nothing was wrong with the network, the settings themselves are.',
-  dns: "The actor could not turn the server name into an address. Nothing was sent to the mail server yet; the actor's own DNS configuration is the first suspect.",
-  tcp: 'The actor had an address but could not open a connection to it: a firewall, a wrong port or a stopped service. No data was exchanged.',
+  dns: "The actor (or, for its own sending, the Director) could not turn the server name into an address. Nothing was sent to the mail server yet; that host's own DNS configuration is the first suspect.",
+  tcp: 'There was an address but no connection could be opened to it: a firewall, a wrong port or a stopped service. No data was exchanged.',
   tls: 'A connection was open but the encrypted channel could not be set up, or the server could not prove its identity. No password had been sent yet: login comes after the encrypted channel is up.',
   greeting:
     'The connection was open but what answered did not behave like the expected mail server (wrong port, wrong encryption setting, or not a mail server).',
@@ -62,7 +83,7 @@ const STAGE_MEANINGS: Record<FailureStage, string> = {
     'The mailbox owner or an administrator has not authorised the application, or the authorisation is no longer valid.',
   permission:
     'The account or application is known and logged in, but is not allowed to use this mailbox.',
-  throttled: 'The service asked the actor to slow down.',
+  throttled: 'The service asked the client (an actor, or the Director sending) to slow down.',
 };
 
 type Entry = {
@@ -75,6 +96,8 @@ type Entry = {
   seen?: string;
   transient: boolean;
   hint: string;
+  /** The hint when the Director did the operation, where it differs. */
+  directorHint?: string;
 };
 
 const TRANSIENT = 'Temporary: trying again later can succeed without any change.';
@@ -107,8 +130,8 @@ function signalEntries(): Entry[] {
         `Signal ${signal.id} has a hint that depends on the observation: add a representative observation to signalExamples (failures/examples.ts)`,
       );
     }
-    const hint =
-      typeof signal.hint === 'function' ? signal.hint(example ?? { stage: 'config' }) : signal.hint;
+    const observed = example ?? { stage: signal.stage ?? 'config' };
+    const hint = typeof signal.hint === 'function' ? signal.hint(observed) : signal.hint;
     const entry: Entry = {
       stage: signal.stage ?? 'any',
       title: signal.summary,
@@ -116,6 +139,9 @@ function signalEntries(): Entry[] {
       transient: signal.transient ?? false,
       hint,
     };
+    const directorHint =
+      typeof signal.hint === 'function' ? signal.hint({ ...observed, origin: 'director' }) : hint;
+    if (directorHint !== hint) entry.directorHint = directorHint;
     const seen = example && seenIn(example);
     if (seen !== undefined) entry.seen = seen;
     return entry;
@@ -126,12 +152,14 @@ function signalEntries(): Entry[] {
 function genericEntries(): Entry[] {
   return failureStageSchema.options.map((stage) => {
     const failure = explainFailure({ stage });
+    const directorHint = explainFailure({ stage, origin: 'director' }).hint;
     return {
       stage,
       heading: `Any other failure (${failureStageLabels[stage]})`,
       title: failure.summary,
       transient: failure.transient,
       hint: failure.hint,
+      ...(directorHint === failure.hint ? {} : { directorHint }),
     };
   });
 }
@@ -310,6 +338,9 @@ function renderEntry(entry: Entry, headings: Set<string>): string {
     `- **What you see:** “${prose(entry.title)}”${seen}`,
     `- **What it means:** ${entry.transient ? TRANSIENT : LASTING}`,
     `- **What to do:** ${prose(entry.hint)}`,
+    ...(entry.directorHint === undefined
+      ? []
+      : [`- **When the Director sent:** ${prose(entry.directorHint)}`]),
     '',
   ].join('\n');
 }

@@ -84,6 +84,11 @@ export const MAX_POLL_WAIT_MS = 25_000;
 export const nextTasksSchema = z.object({
   max: z.number().int().min(1).max(MAX_TASKS_PER_POLL).default(10),
   waitMs: z.number().int().min(0).max(MAX_POLL_WAIT_MS).default(MAX_POLL_WAIT_MS),
+  /**
+   * The actor process has just started and runs nothing: tasks still leased to this actor (by a
+   * process that stopped without handing them back) are handed to it again.
+   */
+  resume: z.boolean().default(false),
 });
 export type NextTasks = z.input<typeof nextTasksSchema>;
 

@@ -10,13 +10,12 @@ import type {
 import { directorMailSettingsSchema, mailSettingsFieldSchemas } from './mail-settings.js';
 import type { FieldIssue, ProfileSecretCheck } from './profile-update.js';
 import { checkBlankSecrets, secretFieldsOf } from './secret.js';
+import { sameAddress } from '../validation/fields.js';
 
 export type MailSettingsSecretCheck = ProfileSecretCheck;
 
 export type MergedSettings =
   { ok: true; settings: DirectorMailSettings } | { ok: false; issues: FieldIssue[] };
-
-const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * Which secrets of a settings update a blank keeps, and why the others must be entered again:

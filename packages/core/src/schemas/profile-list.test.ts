@@ -40,6 +40,7 @@ const attempt = {
 } as const;
 const failure = {
   stage: 'auth',
+  origin: 'actor',
   summary: 'The server refused the password',
   hint: 'Check the password',
   transient: false,

@@ -44,6 +44,14 @@ export function profileNeedsActor(profile: { actorIds: readonly string[] }): boo
   return profile.actorIds.length === 0;
 }
 
+/**
+ * The Director's own failure for a profile (it could not send the coded email), shown once for
+ * the profile instead of once per actor: the actors were never reached.
+ */
+export function directorFailureOf(item: Pick<ProfileListItem, 'actors'>): Failure | undefined {
+  return item.actors.find((actor) => actor.failure?.origin === 'director')?.failure;
+}
+
 /** A list row from the public profile and its verification; a missing state is unverified. */
 export function profileListItem(
   profile: PublicEmailProfile,

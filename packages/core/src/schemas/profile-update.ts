@@ -9,13 +9,17 @@ import type {
 } from './profile.js';
 import { emailProfileSchema, profileFieldSchemas } from './profile.js';
 import { checkBlankSecrets, secretFieldsOf, type BlankSecretCheck } from './secret.js';
+import { sameAddress } from '../validation/fields.js';
 
 export type FieldIssue = { path: (string | number)[]; message: string };
 
 export type MergeResult = { ok: true; profile: EmailProfile } | { ok: false; issues: FieldIssue[] };
 
 export type ProfileSecretCheck = BlankSecretCheck & {
-  /** Gmail: the refresh token (and the account that consented) still applies. */
+  /**
+   * Gmail: the refresh token (and the account that consented) still applies: the client ID and
+   * the mailbox address are the ones consent was given for.
+   */
   keepConsent: boolean;
 };
 
@@ -26,7 +30,7 @@ export type ProfileSecretCheck = BlankSecretCheck & {
  * IMAP/POP3 the one account password goes to both the incoming and the outgoing server). Works
  * from the public view of the stored profile, so the web form decides exactly as the Director
  * does; the update may be the form's input or the parsed update. Gmail's consent is kept while
- * its destination (the client ID) is.
+ * its destination (the client ID) and the address are.
  */
 export function profileSecretCheck(
   stored: EmailProfile | PublicEmailProfile,
@@ -40,7 +44,11 @@ export function profileSecretCheck(
   );
   return {
     ...check,
-    keepConsent: stored.serverType === 'gmail' && type === 'gmail' && check.changed.length === 0,
+    keepConsent:
+      stored.serverType === 'gmail' &&
+      type === 'gmail' &&
+      check.changed.length === 0 &&
+      sameAddress(stored.emailAddress, update.emailAddress),
   };
 }
 

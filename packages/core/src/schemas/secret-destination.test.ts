@@ -290,6 +290,20 @@ describe('profiles: a blank secret follows its destination', () => {
       id: 'profile-1',
     });
     expect(other).toMatchObject({ keepConsent: false, issues: [] });
+    // Another mailbox: the old account's refresh token would read the wrong mailbox.
+    const moved = profileSecretCheck(gmail, {
+      ...gmailInput({ clientSecret: '', emailAddress: 'b@gmail.com' }),
+      id: 'profile-1',
+    });
+    expect(moved).toMatchObject({ keepConsent: false, issues: [] });
+    const recased = profileSecretCheck(gmail, {
+      ...gmailInput({
+        clientSecret: '',
+        emailAddress: ` ${String(gmailInput().emailAddress).toUpperCase()}`,
+      }),
+      id: 'profile-1',
+    });
+    expect(recased.keepConsent).toBe(true);
   });
 });
 

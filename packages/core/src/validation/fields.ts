@@ -76,6 +76,11 @@ export const emailAddressSchema = z
     if (message) ctx.addIssue({ code: 'custom', message });
   });
 
+/** One mailbox address, however it was capitalised or padded (consent is for an account). */
+export function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 // NetBIOS domain names: 1-15 characters, none of \ / : * ? " < > | or space, not starting with ".".
 const NETBIOS_DOMAIN = /^[A-Za-z0-9!@#$%^&')(._{}~-]{1,15}$/;
 // sAMAccountName: at most 20 characters, none of " / \ [ ] : ; | = , + * ? < > @.

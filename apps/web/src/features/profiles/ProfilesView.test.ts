@@ -30,6 +30,14 @@ const actors: ActorListItem[] = [
     connection: 'online',
     lastSeenAt: '2030-01-01T00:00:00.000Z',
   },
+  {
+    id: 'a2',
+    name: 'HQ actor',
+    zoneId: 'z1',
+    zoneName: 'Branch',
+    connection: 'online',
+    lastSeenAt: '2030-01-01T00:00:00.000Z',
+  },
 ];
 vi.mock('../zones-actors/api', () => ({
   zonesApi: { list: () => Promise.resolve([]) },
@@ -109,6 +117,60 @@ describe('Email Profiles table', () => {
     await flushPromises();
     expect(verify).toHaveBeenCalledWith({ profileId: 'p-0' });
     expect(wrapper.find('[role="alert"]').text()).toBe(refusal);
+    wrapper.unmount();
+  });
+});
+
+describe("the Director's own failure", () => {
+  const failure = {
+    stage: 'auth',
+    origin: 'director',
+    signal: 'smtp-535-5.7.8',
+    summary: 'The SMTP server did not accept the username and password.',
+    hint: "Check the username and password in the Director's Email Settings.",
+    transient: false,
+  } as const;
+
+  it('is shown once for the profile, names no actor, and leads to Email Settings and manual mode', async () => {
+    rows.current = [
+      {
+        profile: profileOf('hq@example.test', ['a1', 'a2']),
+        actors: [
+          { actorId: 'a1', status: 'unverified', failure },
+          { actorId: 'a2', status: 'unverified', failure },
+        ],
+      },
+    ];
+    const wrapper = await mountView();
+    const status = wrapper.find('[data-profile="hq@example.test"] [data-label="Actor Status"]');
+    expect(status.findAll('[data-testid="director-failure"]')).toHaveLength(1);
+    expect(status.find('[data-testid="director-failure"]').text()).toContain(
+      'The Director could not send the verification email: The SMTP server did not accept',
+    );
+    // No actor is asked "why": none was reached.
+    expect(status.findAll('button').map((button) => button.text())).toEqual(['Why?']);
+    expect(status.text()).not.toContain('Troubleshoot');
+    expect(status.findAll('li').map((li) => li.text())).toEqual([
+      expect.stringContaining('not reached'),
+      expect.stringContaining('not reached'),
+    ]);
+
+    await status.find('button').trigger('click');
+    await flushPromises();
+    const dialog = wrapper.find('dialog');
+    expect(dialog.text()).toContain('The Director could not send the email to hq@example.test');
+    expect(dialog.text()).toContain('Where in the chain: The Director sending the coded email');
+    expect(dialog.text()).not.toContain('Connectivity from');
+    const links = wrapper
+      .findAllComponents(RouterLinkStub)
+      .filter((link) => dialog.element.contains(link.element as Node))
+      .map((link) => link.props('to') as unknown);
+    expect(links).toEqual([
+      { name: 'email-settings' },
+      { name: 'email-settings', hash: '#send-test' },
+      { name: 'profile-edit', params: { id: 'p-2' } },
+    ]);
+    expect(dialog.text()).toContain('Send verification email manually');
     wrapper.unmount();
   });
 });
