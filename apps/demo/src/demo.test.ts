@@ -122,6 +122,23 @@ describe('npm run demo', () => {
     }
     expect(statuses).toEqual(['verified', 'verified', 'verified', 'verified', 'verified']);
 
+    // The connectivity check of each profile passes from every actor, outgoing login included.
+    for (const row of profiles) {
+      let run = await api.diagnostics.run.mutate({ profileId: row.profile.id });
+      for (let i = 0; i < 600 && !run.done; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        run = await api.diagnostics.get.query({ runId: run.runId });
+      }
+      expect(
+        run.actors.map((actor) => ({
+          ok: actor.report?.ok,
+          failed: actor.report?.steps
+            .filter((step) => step.status === 'failed')
+            .map((step) => step.summary),
+        })),
+      ).toEqual(row.profile.actorIds.map(() => ({ ok: true, failed: [] })));
+    }
+
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('Demo stopped.');

@@ -134,7 +134,9 @@ export async function startPostfix(options: {
     `pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN CRAM-MD5 NTLM\nsasldb_path: ${sasldb}\n`,
   );
   const users = POSTFIX_USERS.map((user) => ({ ...user }));
-  for (const user of users) {
+  // The mailbox accounts may submit too, as at any provider where one account logs in to IMAP,
+  // POP3 and SMTP: a profile's outgoing server logs in with the mailbox's own account.
+  for (const user of [...users, ...DOVECOT_USERS]) {
     // "sender" in realm example.test serves both "sender@example.test" and plain "sender"; the
     // literal "EXAMPLE\sender" needs its own entry (SASL only splits names at "@").
     const [local = user.username] = user.username.split('@');

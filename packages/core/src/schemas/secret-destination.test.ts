@@ -299,7 +299,7 @@ describe('profiles: a blank secret follows its destination', () => {
     const recased = profileSecretCheck(gmail, {
       ...gmailInput({
         clientSecret: '',
-        emailAddress: ` ${String(gmailInput().emailAddress).toUpperCase()}`,
+        emailAddress: ` ${gmailInput().emailAddress.toUpperCase()}`,
       }),
       id: 'profile-1',
     });
