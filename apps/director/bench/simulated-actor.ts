@@ -138,7 +138,13 @@ export class SimulatedActor {
           ? {
               kind: 'find_code',
               taskId: task.id,
-              result: { found: true, subject: `(${task.code})`, via: 'search', durationMs: 1 },
+              result: {
+                found: true,
+                subject: `(${task.code})`,
+                via: 'search',
+                durationMs: 1,
+                folder: 'inbox',
+              },
             }
           : {
               kind: 'error',

@@ -20,5 +20,6 @@ export * from './verification/state.js';
 export * from './verification/machine.js';
 export * from './verification/changes.js';
 export * from './transport/interfaces.js';
+export * from './transport/delivery.js';
 export * from './schemas/actor-api.js';
 export * from './schemas/verification-api.js';

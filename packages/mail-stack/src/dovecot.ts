@@ -66,6 +66,14 @@ default_internal_user = dovecot
 default_internal_group = dovecot
 first_valid_uid = 8
 mail_location = maildir:~/Maildir
+# A Junk folder marked as Junk (RFC 6154 special use), as mail providers have: actors search it too.
+namespace inbox {
+  inbox = yes
+  mailbox Junk {
+    auto = create
+    special_use = \\Junk
+  }
+}
 # Only Dovecot (and its LMTP) touches these maildirs: no rescans of cur/ on every open, and POP3
 # sizes from the index, as a large production mailbox would be set up.
 maildir_very_dirty_syncs = yes

@@ -6,8 +6,10 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ImapFlow } from 'imapflow';
 import {
+  parseAuthenticationResults,
   subjectHasCode,
   transportErrorCodes,
+  type AuthenticationVerdicts,
   type FailureStage,
   type FindCodeRequest,
   type ProbeStepName,
@@ -32,7 +34,15 @@ const POLL_MS = 1_000;
 const ALWAYS_SEARCHED = 50;
 
 type Range = { seq: string } | { uid: string };
-type Match = { uid: number; subject: string; receivedAt?: string };
+type Match = {
+  uid: number;
+  subject: string;
+  receivedAt?: string;
+  authentication?: AuthenticationVerdicts;
+};
+type Found = Match & { folder?: 'junk'; folderName?: string };
+/** How often Junk is searched while waiting on the INBOX. */
+const JUNK_EVERY_MS = 5_000;
 
 export async function findCodeImap(
   config: ImapConfig,
@@ -42,6 +52,7 @@ export async function findCodeImap(
   const started = performance.now();
   const left = request.deadline.getTime() - Date.now();
   let client: ImapFlow | undefined;
+  let searched: string[] | undefined;
   // Where the check is, so that the deadline passing is "not found" only once it is searching,
   // and a server that never greets (or stalls the login) is reported at that stage.
   let phase = 'tcp' as FailureStage;
@@ -66,33 +77,53 @@ export async function findCodeImap(
         client = handToImapflow(session);
         phase = 'mailbox';
         await client.connect();
-        const mailbox = await client.mailboxOpen('INBOX', {
-          readOnly: request.removeWhenFound !== true,
-        });
+        const readOnly = request.removeWhenFound !== true;
+        const junk = await junkFolder(client);
+        searched = ['INBOX', ...(junk === undefined ? [] : [junk])];
+        let mailbox = await client.mailboxOpen('INBOX', { readOnly });
         phase = 'search';
         const since = new Date(request.since.getTime() - SKEW_MS);
-        let found = await searchNew(client, request.code, mailbox.exists, since);
+        let found: Found | undefined = await searchNew(client, request.code, mailbox.exists, since);
         let via: 'search' | 'idle' | 'poll' = 'search';
         let seen = mailbox.exists;
+        let uidNext = mailbox.uidNext;
+        let junkCheckedAt = Number.NEGATIVE_INFINITY;
         for (;;) {
+          // Mail filed into Junk raises nothing in the INBOX: Junk is looked at now and then.
+          if (!found && junk !== undefined && performance.now() - junkCheckedAt >= JUNK_EVERY_MS) {
+            junkCheckedAt = performance.now();
+            const box = await client.mailboxOpen(junk, { readOnly });
+            const inJunk = await searchNew(client, request.code, box.exists, since);
+            if (inJunk) found = { ...inJunk, folder: 'junk', folderName: junk };
+            else {
+              mailbox = await client.mailboxOpen('INBOX', { readOnly });
+              seen = mailbox.exists;
+              found = await search(client, request.code, { uid: `${uidNext}:*` });
+              uidNext = mailbox.uidNext;
+            }
+          }
           if (found) {
             if (request.removeWhenFound)
               await client.messageDelete(String(found.uid), { uid: true });
-            const { subject, receivedAt } = found;
+            const { subject, receivedAt, authentication, folder, folderName } = found;
             return {
               found: true,
               subject,
               ...(receivedAt ? { receivedAt } : {}),
               via,
               durationMs: performance.now() - started,
+              folder: folder ?? 'inbox',
+              folderName: folderName ?? 'INBOX',
+              ...(authentication ? { authentication } : {}),
             };
           }
-          const uidNext = client.mailbox ? client.mailbox.uidNext : 1;
+          uidNext = client.mailbox ? client.mailbox.uidNext : uidNext;
           // Mail that arrived during the last search has been announced already: no waiting.
           const exists = client.mailbox ? client.mailbox.exists : seen;
+          const bound = junk === undefined ? undefined : JUNK_EVERY_MS;
           if (exists === seen && canIdle) {
             via = 'idle';
-            await waitForNewMail(client, signal);
+            await waitForNewMail(client, signal, bound);
           } else if (exists === seen) {
             via = 'poll';
             await sleep(options.pollMs ?? POLL_MS, signal);
@@ -114,7 +145,8 @@ export async function findCodeImap(
     const { observation } = transportError;
     const deadlinePassed =
       observation.errorCode === transportErrorCodes.stageTimeout && observation.stage === 'search';
-    if (!deadlinePassed) return { found: false, failure: transportError.failure };
+    const folders = searched === undefined ? {} : { searched };
+    if (!deadlinePassed) return { found: false, failure: transportError.failure, ...folders };
     const failure =
       phase === 'search'
         ? new TransportError({
@@ -123,7 +155,7 @@ export async function findCodeImap(
             errorCode: transportErrorCodes.codeNotFound,
           }).failure
         : new TransportError({ ...observation, stage: phase }).failure;
-    return { found: false, failure };
+    return { found: false, failure, ...folders };
   } finally {
     await closeQuietly(client);
   }
@@ -144,13 +176,20 @@ async function search(client: ImapFlow, code: string, range: Range): Promise<Mat
   for (const uid of (uids || []).sort((a, b) => b - a)) {
     const message = await client.fetchOne(
       String(uid),
-      { envelope: true, internalDate: true },
+      { envelope: true, internalDate: true, headers: ['authentication-results'] },
       { uid: true },
     );
     const subject = message ? (message.envelope?.subject ?? '') : '';
     if (message && subjectHasCode(subject, code)) {
       const date = message.internalDate;
-      return { uid, subject, ...(date ? { receivedAt: new Date(date).toISOString() } : {}) };
+      const results = headerValues(message.headers, 'authentication-results');
+      const authentication = parseAuthenticationResults(results);
+      return {
+        uid,
+        subject,
+        ...(date ? { receivedAt: new Date(date).toISOString() } : {}),
+        ...(Object.keys(authentication).length > 0 ? { authentication } : {}),
+      };
     }
   }
   return undefined;
@@ -202,9 +241,45 @@ async function searchNew(
  * IDLE until the server reports new messages (or the signal fires). imapflow ends IDLE by itself
  * when the next command (the search) is issued, which is also when `idle()` settles.
  */
-async function waitForNewMail(client: ImapFlow, signal: AbortSignal): Promise<void> {
+async function waitForNewMail(
+  client: ImapFlow,
+  signal: AbortSignal,
+  boundMs: number | undefined,
+): Promise<void> {
   client.idle().catch(() => undefined);
-  await once(client, 'exists', { signal });
+  if (boundMs === undefined) {
+    await once(client, 'exists', { signal });
+    return;
+  }
+  const bound = new AbortController();
+  const timer = setTimeout(() => {
+    bound.abort();
+  }, boundMs);
+  try {
+    await once(client, 'exists', { signal: AbortSignal.any([signal, bound.signal]) });
+  } catch (error) {
+    if (signal.aborted || !bound.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The mailbox marked \Junk (RFC 6154 SPECIAL-USE), if the server has one. */
+async function junkFolder(client: ImapFlow): Promise<string | undefined> {
+  const folders = await client.list();
+  return folders.find((folder) => folder.specialUse === '\\Junk')?.path;
+}
+
+/** The unfolded values of one header in a raw header block. */
+function headerValues(raw: Buffer | undefined, name: string): string[] {
+  if (raw === undefined) return [];
+  const prefix = `${name.toLowerCase()}:`;
+  return raw
+    .toString('utf8')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .filter((line) => line.toLowerCase().startsWith(prefix))
+    .map((line) => line.slice(prefix.length).trim());
 }
 
 async function closeQuietly(client: ImapFlow | undefined): Promise<void> {

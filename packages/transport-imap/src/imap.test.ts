@@ -1,6 +1,7 @@
 // IMAP against real servers on loopback: Dovecot (PLAIN/LOGIN, IDLE and a no-IDLE listener) and
 // Cyrus IMAP (NTLM), started by the mail-stack harness for this test run.
 import { randomUUID } from 'node:crypto';
+import { ImapFlow } from 'imapflow';
 import { describe, expect, inject, it } from 'vitest';
 import { deliver, fillMailbox, testMessage } from '@email-profiles/mail-stack';
 import {
@@ -241,6 +242,47 @@ describe('IMAP find code', () => {
         hint: expect.stringMatching(/Spam\/Junk/),
       },
     });
+  });
+
+  it("says where it landed: the Inbox, and the receiving server's SPF/DKIM/DMARC verdicts", async () => {
+    const code = randomUUID();
+    const raw = [
+      'Authentication-Results: mx.example.test; spf=pass (sender SPF authorized) smtp.mailfrom=director@example.test;',
+      '\tdkim=fail (signature did not verify) header.d=example.test; dmarc=fail (p=none) header.from=example.test',
+      'Authentication-Results: forged.example; spf=fail; dkim=pass; dmarc=pass',
+      testMessage(actor1!.address, `(${code})`),
+    ].join('\r\n');
+    await deliver(stack, actor1!.address, raw);
+    const result = await findCodeImap(dovecotConfig(), { code, ...window(10_000) });
+    expect(result).toMatchObject({
+      found: true,
+      folder: 'inbox',
+      folderName: 'INBOX',
+      // The top header is the receiving server's: one lower down does not override it.
+      authentication: { spf: 'pass', dkim: 'fail', dmarc: 'fail' },
+    });
+  });
+
+  it('finds it in the \\Junk folder too, saying so', async () => {
+    const code = randomUUID();
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: dovecot.ports.imaps,
+      secure: true,
+      tls: { ca: stack.tls.caPem },
+      auth: { user: actor1!.username, pass: actor1!.password },
+      logger: false,
+    });
+    await client.connect();
+    await client.append('Junk', testMessage(actor1!.address, `(${code})`));
+    await client.logout();
+    const result = await findCodeImap(dovecotConfig(), { code, ...window(10_000) });
+    expect(result).toMatchObject({ found: true, folder: 'junk', folderName: 'Junk' });
+  });
+
+  it('names the folders it searched when the code is not there', async () => {
+    const result = await findCodeImap(dovecotConfig(), { code: randomUUID(), ...window(1500) });
+    expect(result).toMatchObject({ found: false, searched: ['INBOX', 'Junk'] });
   });
 
   it('finds a code buried under more new mail than the newest-50 window (gallop and bisect)', async () => {

@@ -5,6 +5,7 @@ import {
   transportErrorCodes,
   type FindCodeRequest,
   type FindCodeResult,
+  type MailFolder,
   type ObservedProtocol,
 } from '@email-profiles/core';
 import { sleep, withTimeout } from './deadline.js';
@@ -15,7 +16,10 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type PollPace = { firstMs: number; maxMs: number; factor: number };
 
-export type FoundCode = { subject: string; receivedAt?: string };
+export type FoundCode = Omit<
+  Extract<FindCodeResult, { found: true }>,
+  'found' | 'via' | 'durationMs' | 'folder'
+> & { folder?: MailFolder };
 
 /**
  * Calls `look` (given the poll number and a signal that fires at the deadline or on abort) with
@@ -34,6 +38,7 @@ export async function pollForCode(
   const result = (found: FoundCode, poll: number): Extract<FindCodeResult, { found: true }> => ({
     found: true,
     ...found,
+    folder: found.folder ?? 'inbox',
     via: poll === 1 ? 'search' : 'poll',
     durationMs: performance.now() - started,
   });

@@ -4,6 +4,7 @@
 // earlier poll, so the cost follows new mail, not mailbox size.
 import {
   decodeEncodedWords,
+  parseAuthenticationResults,
   subjectHasCode,
   type FindCodeRequest,
   type FindCodeResult,
@@ -38,13 +39,15 @@ export async function findCodePop3(
       poll(config, request, { ...options, signal }, checked, oldest),
     );
   } catch (error) {
+    const failure = asTransportError(error, 'search', {
+      protocol: 'pop3',
+      host: config.host,
+      port: config.port,
+    }).failure;
     return {
       found: false,
-      failure: asTransportError(error, 'search', {
-        protocol: 'pop3',
-        host: config.host,
-        port: config.port,
-      }).failure,
+      failure,
+      ...(failure.signal === 'code-not-found' ? { searched: ['INBOX'] } : {}),
     };
   }
 }
@@ -71,7 +74,17 @@ async function poll(
       const arrived = arrivalDate(fields);
       if (subjectHasCode(subject, request.code)) {
         if (request.removeWhenFound) await session.command(`DELE ${n}`, 'search');
-        return { subject, ...(arrived ? { receivedAt: arrived.toISOString() } : {}) };
+        const authentication = parseAuthenticationResults(
+          fields.get('authentication-results') ?? [],
+        );
+        return {
+          subject,
+          ...(arrived ? { receivedAt: arrived.toISOString() } : {}),
+          // POP3 sees only the Inbox (where a server files Junk, POP3 cannot look).
+          folder: 'inbox',
+          folderName: 'INBOX',
+          ...(Object.keys(authentication).length > 0 ? { authentication } : {}),
+        };
       }
       if (arrived !== undefined && arrived.getTime() < oldest) break;
     }

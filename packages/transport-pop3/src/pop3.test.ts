@@ -115,11 +115,14 @@ describe('POP3 find code', () => {
 
   it('finds a code already in the mailbox', async () => {
     const code = randomUUID();
-    await deliver(stack, actor1!.address, testMessage(actor1!.address, `FW: (${code})`));
+    const raw = `Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=none\r\n${testMessage(actor1!.address, `FW: (${code})`)}`;
+    await deliver(stack, actor1!.address, raw);
     expect(await findCodePop3(dovecotConfig(), { code, ...window(10_000) })).toMatchObject({
       found: true,
       via: 'search',
       subject: `FW: (${code})`,
+      folder: 'inbox',
+      authentication: { spf: 'pass', dkim: 'none' },
     });
   });
 
@@ -154,7 +157,8 @@ describe('POP3 find code', () => {
     );
     expect(result).toMatchObject({
       found: false,
-      failure: { stage: 'search', signal: 'code-not-found' },
+      searched: ['INBOX'],
+      failure: { stage: 'search', signal: 'code-not-found', origin: 'delivery' },
     });
   });
 

@@ -1,6 +1,6 @@
 // The history of verification attempts: one row per (attempt, actor), kept to the newest few
 // per actor.
-import type { AttemptRecord, Failure, VerificationMode } from '@email-profiles/core';
+import type { AttemptRecord, Delivery, Failure, VerificationMode } from '@email-profiles/core';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Conn } from './database.js';
 import { attempts } from './schema.js';
@@ -50,13 +50,18 @@ export function recordAttemptStart(
 export function recordAttemptEnd(
   db: Conn,
   attemptId: string,
-  end: { at: string; outcome: 'verified' } | { at: string; outcome: 'failed'; failure: Failure },
+  end:
+    | { at: string; outcome: 'verified'; delivery?: Delivery | undefined }
+    | { at: string; outcome: 'failed'; failure: Failure },
+  sentResponse?: string,
 ): void {
   db.update(attempts)
     .set({
       endedAt: end.at,
       outcome: end.outcome,
       failure: end.outcome === 'failed' ? end.failure : null,
+      delivery: end.outcome === 'verified' ? (end.delivery ?? null) : null,
+      sentResponse: sentResponse ?? null,
     })
     .where(eq(attempts.id, attemptId))
     .run();
@@ -107,5 +112,7 @@ export function attemptHistory(
       outcome: row.outcome,
       ...(row.endedAt === null ? {} : { endedAt: row.endedAt }),
       ...(row.failure === null ? {} : { failure: row.failure as Failure }),
+      ...(row.delivery === null ? {} : { delivery: row.delivery as Delivery }),
+      ...(row.sentResponse === null ? {} : { sentResponse: row.sentResponse }),
     }));
 }

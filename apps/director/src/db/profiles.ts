@@ -121,6 +121,8 @@ export type ProfileListRow = {
   actors: string;
   statuses: string;
   failures: string;
+  /** The deliveries of verified states whose email was found outside the Inbox. */
+  deliveries: string;
 };
 
 /**
@@ -133,13 +135,17 @@ export function listProfileRows(db: Conn, ids?: readonly string[]): ProfileListR
     ids === undefined
       ? sql``
       : sql`WHERE ${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-  const states = new Map<string, [statuses: string, failures: string]>();
-  for (const [profileId, statuses, failures] of db.values<[string, string, string | null]>(sql`
+  const states = new Map<string, [statuses: string, failures: string, deliveries: string]>();
+  for (const [profileId, statuses, failures, deliveries] of db.values<
+    [string, string, string | null, string | null]
+  >(sql`
     SELECT profile_id,
       group_concat(actor_id || ':' || (state ->> '$.status'), ' '),
-      json_group_object(actor_id, state -> '$.failure') FILTER (WHERE state ->> '$.status' = 'failed')
+      json_group_object(actor_id, state -> '$.failure') FILTER (WHERE state ->> '$.status' = 'failed'),
+      json_group_object(actor_id, state -> '$.delivery')
+        FILTER (WHERE state ->> '$.status' = 'verified' AND state ->> '$.delivery.folder' = 'junk')
     FROM ${verifications} ${only(sql`profile_id`)} GROUP BY profile_id`)) {
-    states.set(profileId, [statuses, failures ?? '{}']);
+    states.set(profileId, [statuses, failures ?? '{}', deliveries ?? '{}']);
   }
   const rows = db.values<[string, string, string, string, string | null]>(sql`
     SELECT p.id, p.server_type, p.manual_code, p.public_fields,
@@ -148,8 +154,17 @@ export function listProfileRows(db: Conn, ids?: readonly string[]): ProfileListR
     FROM ${profiles} p ${only(sql`p.id`)}
     ORDER BY p.created_at, p.rowid`);
   return rows.map(([id, serverType, manualCode, publicFields, actors]) => {
-    const [statuses, failures] = states.get(id) ?? ['', '{}'];
-    return { id, serverType, manualCode, publicFields, actors: actors ?? '', statuses, failures };
+    const [statuses, failures, deliveries] = states.get(id) ?? ['', '{}', '{}'];
+    return {
+      id,
+      serverType,
+      manualCode,
+      publicFields,
+      actors: actors ?? '',
+      statuses,
+      failures,
+      deliveries,
+    };
   });
 }
 

@@ -201,6 +201,10 @@ export const attempts = sqliteTable(
     outcome: text('outcome', { enum: ATTEMPT_OUTCOMES }).notNull(),
     /** core's Failure, when the attempt failed. */
     failure: text('failure', { mode: 'json' }).$type<unknown>(),
+    /** core's Delivery (folder, latency, SPF/DKIM/DMARC), when the code was found. */
+    delivery: text('delivery', { mode: 'json' }).$type<unknown>(),
+    /** The Director's server's acceptance of the coded email (automatic mode). */
+    sentResponse: text('sent_response'),
   },
   (table) => [
     index('attempts_profile_actor_idx').on(table.profileId, table.actorId, table.requestedAt),

@@ -9,6 +9,7 @@ import {
   profileActorStatus,
   profileListItemSchema,
   type ActorVerificationStatus,
+  type Delivery,
   type Failure,
   type ProfileListItem,
 } from '@email-profiles/core';
@@ -31,6 +32,7 @@ function sameRow(a: ProfileListRow, b: ProfileListRow): boolean {
     a.actors === b.actors &&
     a.publicFields === b.publicFields &&
     a.failures === b.failures &&
+    a.deliveries === b.deliveries &&
     a.serverType === b.serverType &&
     a.manualCode === b.manualCode
   );
@@ -51,6 +53,7 @@ function validate(row: ProfileListRow): ProfileListItem {
     .map(([, actorId]) => actorId);
   const statuses = new Map(pairs(row.statuses));
   const failures = JSON.parse(row.failures) as Record<string, Failure>;
+  const deliveries = JSON.parse(row.deliveries) as Record<string, Delivery>;
   const candidate = {
     profile: {
       ...(JSON.parse(row.publicFields) as object),
@@ -65,6 +68,7 @@ function validate(row: ProfileListRow): ProfileListItem {
         actorId,
         (statuses.get(actorId) ?? 'unverified') as ActorVerificationStatus,
         failures[actorId],
+        deliveries[actorId],
       ),
     ),
   };

@@ -212,6 +212,69 @@ describe('verification', () => {
     await operator.profiles.delete.mutate({ id });
   });
 
+  it('records where the email landed, and what the chain knows when it was not found', async () => {
+    const [a, b] = [actors[0]!, actors[1]!];
+    await configureMail();
+    await take(a, 0);
+    await take(b, 0);
+    const { id } = await operator.profiles.create.mutate(profile());
+    await operator.verification.verify.mutate({ profileId: id });
+    const [taskA] = await take(a);
+    const [taskB] = await take(b);
+    if (taskA?.kind !== 'find_code' || taskB?.kind !== 'find_code') throw new Error('no tasks');
+    await a.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: taskA.id,
+      result: {
+        found: true,
+        subject: `(${taskA.code})`,
+        via: 'search',
+        durationMs: 5,
+        receivedAt: new Date(Date.now() + 1_000).toISOString(),
+        folder: 'junk',
+        folderName: 'Junk',
+        authentication: { spf: 'pass', dkim: 'none', dmarc: 'fail' },
+      },
+    });
+    await b.api.actorApi.complete.mutate({
+      kind: 'find_code',
+      taskId: taskB.id,
+      result: {
+        found: false,
+        searched: ['INBOX', 'Junk'],
+        failure: {
+          stage: 'search',
+          origin: 'delivery',
+          signal: 'code-not-found',
+          summary: 'The verification email did not arrive in the inbox in time.',
+          hint: 'Look for the email in the Spam/Junk folder.',
+          transient: false,
+        },
+      },
+    });
+    const row = (await operator.profiles.list.query()).find((item) => item.profile.id === id);
+    // Found in Junk: Verified, with where it was.
+    expect(row?.actors[0]).toMatchObject({
+      status: 'verified',
+      delivery: { folder: 'junk', folderName: 'Junk' },
+    });
+    // Not found: the Director's server's acceptance (with its queue id) and the folders searched.
+    expect(row?.actors[1]?.failure?.detail).toMatch(
+      /^The Director's server accepted the email at \S+ \(250 .*queued as \w+\)\. Searched: INBOX, Junk\.$/,
+    );
+    const [attempt] = await operator.verification.history.query({ profileId: id, actorId: a.id });
+    expect(attempt).toMatchObject({
+      outcome: 'verified',
+      sentResponse: expect.stringMatching(/^250 /),
+      delivery: {
+        folder: 'junk',
+        latencyMs: expect.any(Number),
+        authentication: { spf: 'pass', dkim: 'none', dmarc: 'fail' },
+      },
+    });
+    await operator.profiles.delete.mutate({ id });
+  });
+
   it('manual mode checks for the profile UUID and sends nothing', async () => {
     const a = actors[0]!;
     const { id } = await operator.profiles.create.mutate(

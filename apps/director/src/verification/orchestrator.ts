@@ -20,6 +20,9 @@ import {
   transportErrorCodes,
   verificationSubject,
   type ActorEvent,
+  type ActorVerification,
+  type Delivery,
+  type FindCodeResult,
   type ActorTask,
   type Attempt,
   type CancelResult,
@@ -432,7 +435,16 @@ export class Orchestrator {
     } else if (result.kind === 'find_code' && result.result.found) {
       // An actor may find the code before its "check started" arrives (or instead of it).
       this.apply(task.profileId, actor.id, { type: 'check_started', attemptId, at }, true);
-      this.apply(task.profileId, actor.id, { type: 'code_found', attemptId, at });
+      const state = getActorVerification(db, task.profileId, actor.id);
+      const sentAt = state && 'attempt' in state ? state.attempt.sent?.at : undefined;
+      const delivery = deliveryOf(result.result, sentAt);
+      this.apply(task.profileId, actor.id, { type: 'code_found', attemptId, at, delivery });
+      if (delivery.folder === 'junk') {
+        log.warn(
+          { profileId: task.profileId, actorId: actor.id, folder: delivery.folderName },
+          'the verification email was found in the Junk folder',
+        );
+      }
     } else {
       const why =
         result.kind === 'error'
@@ -440,7 +452,11 @@ export class Orchestrator {
           : result.kind === 'find_code' && !result.result.found
             ? result.result.failure
             : failure(transportErrorCodes.protocolViolation);
-      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure: why });
+      const searched =
+        result.kind === 'find_code' && !result.result.found ? result.result.searched : undefined;
+      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure: why }, false, {
+        searched,
+      });
     }
     return { accepted: true };
   }
@@ -461,7 +477,13 @@ export class Orchestrator {
    * Applies one event to one actor's state and records the attempt's end; false (and nothing
    * stored) when the state machine refuses it, e.g. for an attempt that is no longer current.
    */
-  private apply(profileId: string, actorId: string, event: ActorEvent, quiet = false): boolean {
+  private apply(
+    profileId: string,
+    actorId: string,
+    event: ActorEvent,
+    quiet = false,
+    known: { searched?: readonly string[] | undefined } = {},
+  ): boolean {
     const { db, log, events } = this.deps;
     const applied = db.transaction((tx) => {
       // One actor's row: an event never concerns the profile's other actors.
@@ -476,19 +498,26 @@ export class Orchestrator {
           );
         return false;
       }
-      const actorState = next.state;
+      const actorState =
+        next.state.status === 'failed'
+          ? { ...next.state, failure: withChainDetail(next.state, known.searched) }
+          : next.state;
       putActorVerification(tx, profileId, actorId, actorState);
+      const sentResponse = 'attempt' in actorState ? actorState.attempt.sent?.response : undefined;
       if (actorState.status === 'verified') {
-        recordAttemptEnd(tx, actorState.attempt.id, {
-          at: actorState.verifiedAt,
-          outcome: 'verified',
-        });
+        recordAttemptEnd(
+          tx,
+          actorState.attempt.id,
+          { at: actorState.verifiedAt, outcome: 'verified', delivery: actorState.delivery },
+          sentResponse,
+        );
       } else if (actorState.status === 'failed') {
-        recordAttemptEnd(tx, actorState.attempt.id, {
-          at: actorState.failedAt,
-          outcome: 'failed',
-          failure: actorState.failure,
-        });
+        recordAttemptEnd(
+          tx,
+          actorState.attempt.id,
+          { at: actorState.failedAt, outcome: 'failed', failure: actorState.failure },
+          sentResponse,
+        );
       }
       return true;
     });
@@ -563,7 +592,13 @@ export class Orchestrator {
         return;
       }
       const { actorId, attempt } = planned;
-      if (this.apply(profileId, actorId, { type: 'code_sent', attemptId: attempt.id, at: at() })) {
+      const sent: ActorEvent = {
+        type: 'code_sent',
+        attemptId: attempt.id,
+        at: at(),
+        response: result.response,
+      };
+      if (this.apply(profileId, actorId, sent)) {
         this.queueFind(profileId, actorId, attempt);
       }
     };
@@ -665,6 +700,45 @@ export class Orchestrator {
       log.error({ err: error }, 'verification sweep failed');
     }
   }
+}
+
+/** Where the actor found the email, and how long it took from the Director's submit. */
+function deliveryOf(
+  found: Extract<FindCodeResult, { found: true }>,
+  sentAt: string | undefined,
+): Delivery {
+  const latencyMs =
+    sentAt !== undefined && found.receivedAt !== undefined
+      ? Date.parse(found.receivedAt) - Date.parse(sentAt)
+      : Number.NaN;
+  return {
+    folder: found.folder,
+    ...(found.folderName === undefined ? {} : { folderName: found.folderName }),
+    // A mailbox clock behind the Director's makes no negative latency: the arrival is unknown.
+    ...(Number.isFinite(latencyMs) && latencyMs >= 0 ? { latencyMs } : {}),
+    ...(found.authentication === undefined ? {} : { authentication: found.authentication }),
+  };
+}
+
+/**
+ * An email not found says what the other links of the chain know: whether the Director's server
+ * accepted it (its reply, with queue id) and which folders the actor searched.
+ */
+function withChainDetail(
+  state: Extract<ActorVerification, { status: 'failed' }>,
+  searched: readonly string[] | undefined,
+): Failure {
+  const { failure, attempt } = state;
+  if (failure.origin !== 'delivery' || failure.detail !== undefined) return failure;
+  const parts = [
+    attempt.sent
+      ? `The Director's server accepted the email at ${attempt.sent.at}${attempt.sent.response ? ` (${attempt.sent.response})` : ''}.`
+      : attempt.mode === 'manual'
+        ? 'Manual mode: the email was to be sent by hand.'
+        : undefined,
+    searched && searched.length > 0 ? `Searched: ${searched.join(', ')}.` : undefined,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? failure : { ...failure, detail: parts.join(' ') };
 }
 
 function describeOffline(actor: ActorRecord): string {

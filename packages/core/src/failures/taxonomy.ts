@@ -67,6 +67,11 @@ export const failureSchema = z.object({
   serverText: reportedTextSchema(SERVER_TEXT_LIMIT).optional(),
   /** What to check or change. */
   hint: reportedTextSchema(1000),
+  /**
+   * What else is known around it, from another link of the chain: e.g. for an email not found,
+   * that the Director's server accepted it (its reply) and which folders the actor searched.
+   */
+  detail: reportedTextSchema(1000).optional(),
   /** Whether trying again later may succeed without any change (throttling, temporary errors). */
   transient: z.boolean(),
 });

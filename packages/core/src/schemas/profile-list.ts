@@ -2,6 +2,7 @@
 // status and the last failure. Built from stored states only: no secret is needed or returned.
 import { z } from 'zod';
 import { failureSchema, type Failure } from '../failures/taxonomy.js';
+import { deliverySchema, type Delivery } from '../transport/delivery.js';
 import { emailAddressSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
 import {
   displayStatus,
@@ -22,6 +23,8 @@ export const profileActorStatusSchema = z.object({
   status: displayStatusSchema,
   /** Why the last attempt failed; present only while the actor's state is failed. */
   failure: failureSchema.optional(),
+  /** Verified, but the email was found in Junk/Spam: a warning (Email Actions would be skewed). */
+  delivery: deliverySchema.optional(),
 });
 export type ProfileActorStatus = z.infer<typeof profileActorStatusSchema>;
 
@@ -65,6 +68,7 @@ export function profileListItem(
         actorId,
         state.status,
         state.status === 'failed' ? state.failure : undefined,
+        state.status === 'verified' ? state.delivery : undefined,
       );
     }),
   };
@@ -78,11 +82,13 @@ export function profileActorStatus(
   actorId: string,
   status: ActorVerificationStatus,
   failure: Failure | undefined,
+  delivery?: Delivery,
 ): ProfileActorStatus {
   const shown = displayStatus({ status });
-  return status === 'failed' && failure !== undefined
-    ? { actorId, status: shown, failure }
-    : { actorId, status: shown };
+  if (status === 'failed' && failure !== undefined) return { actorId, status: shown, failure };
+  if (status === 'verified' && delivery?.folder === 'junk')
+    return { actorId, status: shown, delivery };
+  return { actorId, status: shown };
 }
 
 /** Manual mode: the code to put in the subject of an email sent by hand to the mailbox. */

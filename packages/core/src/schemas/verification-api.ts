@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
 import { idSchema, timestampSchema } from '../validation/fields.js';
 import { probeReportSchema, probeStepSchema } from '../transport/interfaces.js';
+import { deliverySchema } from '../transport/delivery.js';
+import { reportedTextSchema } from '../validation/text.js';
 import { verificationModeSchema } from '../verification/state.js';
 import { profileListItemSchema } from './profile-list.js';
 
@@ -48,6 +50,10 @@ export const attemptRecordSchema = z.object({
   endedAt: timestampSchema.optional(),
   outcome: attemptOutcomeSchema,
   failure: failureSchema.optional(),
+  /** Where the email landed, when found. */
+  delivery: deliverySchema.optional(),
+  /** Automatic mode: the Director's server's acceptance of the coded email. */
+  sentResponse: reportedTextSchema(1000).optional(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
 import { reportedTextSchema } from '../validation/text.js';
+import { authenticationVerdictsSchema, mailFolderSchema } from './delivery.js';
 
 /** A list an actor reports, cut to its first `max` items rather than refused. */
 function reportedList<T extends z.ZodType>(item: T, max: number) {
@@ -108,8 +109,17 @@ export const findCodeResultSchema = z.discriminatedUnion('found', [
     /** How the message was found: it was already there, or arrived while waiting. */
     via: z.enum(['search', 'idle', 'poll']),
     durationMs: z.number().min(0),
+    /** Where it was: the Inbox, or the Junk/Spam folder (Verified, with a warning). */
+    folder: mailFolderSchema.default('inbox'),
+    folderName: reportedTextSchema(200).optional(),
+    authentication: authenticationVerdictsSchema.optional(),
   }),
-  z.object({ found: z.literal(false), failure: failureSchema }),
+  z.object({
+    found: z.literal(false),
+    failure: failureSchema,
+    /** The folders that were searched, by their names on the server. */
+    searched: z.array(reportedTextSchema(200)).max(10).optional(),
+  }),
 ]);
 export type FindCodeResult = z.infer<typeof findCodeResultSchema>;
 

@@ -172,7 +172,12 @@ describe('reduceActor: details', () => {
       if (!next.ok) throw new Error(next.rejection.message);
       state = next.state;
     }
-    expect(state).toEqual({ status: 'verified', attempt: attempt('att-2'), verifiedAt: T1 });
+    // The attempt remembers when the Director's server accepted the email.
+    expect(state).toEqual({
+      status: 'verified',
+      attempt: { ...attempt('att-2'), sent: { at: T1 } },
+      verifiedAt: T1,
+    });
     expect(displayStatus(state)).toBe('verified');
   });
 

@@ -143,7 +143,17 @@ export const actorTransitions: TransitionTable = {
     ...running,
     code_sent: current((state, event) =>
       state.attempt.mode === 'automatic'
-        ? ok({ status: 'sent', attempt: state.attempt, sentAt: event.at })
+        ? ok({
+            status: 'sent',
+            attempt: {
+              ...state.attempt,
+              sent: {
+                at: event.at,
+                ...(event.response === undefined ? {} : { response: event.response }),
+              },
+            },
+            sentAt: event.at,
+          })
         : reject('illegal_transition', 'Manual verification sends no email: the user sends it'),
     ),
     check_started: current((state, event) =>
@@ -169,7 +179,12 @@ export const actorTransitions: TransitionTable = {
     code_sent: illegal('The verification email was already sent'),
     check_started: illegal('The actor is already checking'),
     code_found: current((state, event) =>
-      ok({ status: 'verified', attempt: state.attempt, verifiedAt: event.at }),
+      ok({
+        status: 'verified',
+        attempt: state.attempt,
+        verifiedAt: event.at,
+        ...(event.delivery === undefined ? {} : { delivery: event.delivery }),
+      }),
     ),
   },
   verified: idle,

@@ -2,6 +2,8 @@
 // Director can validate what it loads and what actors report.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
+import { deliverySchema } from '../transport/delivery.js';
+import { reportedTextSchema } from '../validation/text.js';
 import { idSchema, timestampSchema, verificationCodeSchema } from '../validation/fields.js';
 
 export const VERIFICATION_MODES = ['automatic', 'manual'] as const;
@@ -16,6 +18,8 @@ export const attemptSchema = z.object({
   deadlineAt: timestampSchema,
   /** How many times this verification was retried after a failure (0 for the first attempt). */
   retries: z.number().int().min(0),
+  /** Automatic mode: the Director's server accepted the coded email (its reply, with queue id). */
+  sent: z.object({ at: timestampSchema, response: reportedTextSchema(1000).optional() }).optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -34,6 +38,8 @@ export const actorVerificationSchema = z
       status: z.literal('verified'),
       attempt: attemptSchema,
       verifiedAt: timestampSchema,
+      /** Where the email landed, when the actor could tell. */
+      delivery: deliverySchema.optional(),
     }),
     z.object({
       status: z.literal('failed'),
@@ -55,9 +61,20 @@ export const actorEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('requested'), attempt: attemptSchema }),
   /** Retry a failed attempt with a new attempt of the same mode. */
   z.object({ type: z.literal('retry'), attempt: attemptSchema }),
-  z.object({ type: z.literal('code_sent'), attemptId: idSchema, at: timestampSchema }),
+  z.object({
+    type: z.literal('code_sent'),
+    attemptId: idSchema,
+    at: timestampSchema,
+    /** The server's acceptance, e.g. "250 2.0.0 Ok: queued as 4F2A1". */
+    response: reportedTextSchema(1000).optional(),
+  }),
   z.object({ type: z.literal('check_started'), attemptId: idSchema, at: timestampSchema }),
-  z.object({ type: z.literal('code_found'), attemptId: idSchema, at: timestampSchema }),
+  z.object({
+    type: z.literal('code_found'),
+    attemptId: idSchema,
+    at: timestampSchema,
+    delivery: deliverySchema.optional(),
+  }),
   z.object({
     type: z.literal('failed'),
     attemptId: idSchema,

@@ -174,3 +174,23 @@ describe("the Director's own failure", () => {
     wrapper.unmount();
   });
 });
+
+describe('where the email landed', () => {
+  it('shows Verified with a warning when it was found in Junk', async () => {
+    rows.current = [
+      {
+        profile: profileOf('hq@example.test', ['a1', 'a2']),
+        actors: [
+          { actorId: 'a1', status: 'verified', delivery: { folder: 'junk', folderName: 'Junk' } },
+          { actorId: 'a2', status: 'verified' },
+        ],
+      },
+    ];
+    const wrapper = await mountView();
+    const items = wrapper.findAll('[data-profile="hq@example.test"] .actor-statuses li');
+    expect(items[0]?.text()).toContain('Verified');
+    expect(items[0]?.find('[data-testid="found-in-junk"]').text()).toContain('Found in Junk');
+    expect(items[1]?.find('[data-testid="found-in-junk"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
