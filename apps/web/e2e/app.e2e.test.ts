@@ -226,6 +226,9 @@ describe('the web app in Chromium', () => {
     await dialog.getByRole('button', { name: 'Run connectivity check' }).click();
     await dialog.locator('[data-step="auth"].failed').waitFor({ timeout: VERIFY_MS });
     await dialog.locator('[data-step="starttls"].ok').first().waitFor();
+    await expect(dialog.getByTestId('check-summary').first().textContent()).resolves.toMatch(
+      /^Incoming ✗ Login: \S/,
+    );
     await app.screenshot('troubleshoot');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
@@ -291,6 +294,11 @@ describe('the web app in Chromium', () => {
     const result = page.getByTestId('check-result');
     await result.getByText('· finished').waitFor({ timeout: VERIFY_MS });
     await result.locator('.badge.verified', { hasText: 'Connected' }).waitFor();
+    // One line says it all; the passing steps are folded away until asked for.
+    await expect(result.getByTestId('check-summary').textContent()).resolves.toBe(
+      'Incoming ✓ · Outgoing ✓',
+    );
+    await result.getByText('Every step passed: show them').click();
     await result.locator('[data-step="mailbox"][data-server="incoming"].ok').waitFor();
     for (const step of ['tcp', 'greeting', 'starttls', 'auth', 'mailbox']) {
       // The incoming (IMAP) and outgoing (SMTP) servers each report their stages.
