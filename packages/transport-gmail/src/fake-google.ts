@@ -13,6 +13,8 @@ export type FakeMessage = {
   /** Milliseconds since the epoch, as Gmail's internalDate. */
   internalDate: number;
   labelIds: string[];
+  /** Its Authentication-Results header values, top first. */
+  authenticationResults?: string[];
 };
 
 export type Route = 'token' | 'profile' | 'labels' | 'list' | 'get' | 'send';
@@ -151,7 +153,7 @@ export const googleErrors = {
   ),
 };
 
-const UUID_QUERY = /^in:inbox subject:"([0-9a-f-]{36})" after:(\d+)$/;
+const UUID_QUERY = /^\{in:inbox in:spam\} subject:"([0-9a-f-]{36})" after:(\d+)$/;
 
 function initialState(): FakeState {
   return {
@@ -295,7 +297,11 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         break;
       case 'list': {
         expect(request.method === 'GET', 'needs GET');
-        only('q', 'maxResults');
+        only('q', 'maxResults', 'includeSpamTrash');
+        expect(
+          request.query.includeSpamTrash?.join() === 'true',
+          'in:spam finds nothing without includeSpamTrash=true',
+        );
         const q = request.query.q?.[0] ?? '';
         expect(UUID_QUERY.test(q), `unexpected search ${q}`);
         const max = Number(request.query.maxResults?.[0]);
@@ -307,8 +313,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         only('format', 'metadataHeaders', 'fields');
         expect(request.query.format?.join() === 'metadata', 'messages.get must ask for metadata');
         expect(
-          request.query.metadataHeaders?.join() === 'Subject',
-          'messages.get must ask for the Subject header only',
+          request.query.metadataHeaders?.join() === 'Subject,Authentication-Results',
+          'messages.get must ask for the Subject and Authentication-Results headers only',
         );
         break;
       case 'send': {
@@ -358,7 +364,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           .sort((a, b) => b.internalDate - a.internalDate)
           .filter(
             (m) =>
-              m.labelIds.includes('INBOX') &&
+              (m.labelIds.includes('INBOX') || m.labelIds.includes('SPAM')) &&
               m.internalDate / 1000 > Number(after) &&
               (state.listEverything || m.subject.toLowerCase().includes(code)),
           );
@@ -379,7 +385,16 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           {
             id: message.id,
             internalDate: String(message.internalDate),
-            payload: { headers: [{ name: 'Subject', value: message.subject }] },
+            labelIds: message.labelIds,
+            payload: {
+              headers: [
+                { name: 'Subject', value: message.subject },
+                ...(message.authenticationResults ?? []).map((value) => ({
+                  name: 'Authentication-Results',
+                  value,
+                })),
+              ],
+            },
           },
         ];
       }

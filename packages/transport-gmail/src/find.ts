@@ -1,10 +1,11 @@
 // Finding a verification code in Gmail: users.messages.list with a search on the subject since the
-// start time (in:inbox: mail that went to Spam, or that a filter archived, was not delivered where
-// the actors look), then users.messages.get with format=metadata and only the Subject header for
-// each match (never bodies or attachments), confirmed with subjectHasCode. Searches repeat with
+// start time in the inbox or Spam (includeSpamTrash; mail a filter archived was not delivered where
+// the actors look), then users.messages.get with format=metadata and only the Subject and
+// Authentication-Results headers for each match (never bodies or attachments), confirmed with subjectHasCode. Searches repeat with
 // a growing pause until found, the deadline or an abort. `removeWhenFound` is not supported: it
 // would need the gmail.modify scope (change and delete any mail) for a clean-up step.
 import {
+  parseAuthenticationResults,
   subjectHasCode,
   type FindCodeRequest,
   type FindCodeResult,
@@ -21,10 +22,13 @@ import type { GmailConfig, GmailTuning } from './config.js';
 import { sessionOptions } from './probe.js';
 import { GmailSession } from './session.js';
 
-/** The Gmail search for a code: its subject, received since the start time, in the inbox. */
+/**
+ * The Gmail search for a code: its subject, received since the start time, in the inbox or in
+ * Spam (found there, it is Verified with a warning).
+ */
 export function searchQuery(code: string, since: Date): string {
   const after = Math.floor((since.getTime() - CLOCK_SKEW_MS) / 1000);
-  return `in:inbox subject:"${code}" after:${after}`;
+  return `{in:inbox in:spam} subject:"${code}" after:${after}`;
 }
 
 export async function findCodeGmail(
@@ -46,9 +50,11 @@ export async function findCodeGmail(
       return search(session, tuning, query, request.code, checked);
     });
   } catch (error) {
+    const failure = asTransportError(error, 'search', { protocol: 'gmail' }).failure;
     return {
       found: false,
-      failure: asTransportError(error, 'search', { protocol: 'gmail' }).failure,
+      failure,
+      ...(failure.signal === 'code-not-found' ? { searched: ['Inbox', 'Spam'] } : {}),
     };
   } finally {
     session?.close();
@@ -63,7 +69,12 @@ async function search(
   checked: Set<string>,
 ): Promise<FoundCode | undefined> {
   const { data } = await session.call('search', () =>
-    session.api.users.messages.list({ userId: 'me', q, maxResults: tuning.maxResults }),
+    session.api.users.messages.list({
+      userId: 'me',
+      q,
+      maxResults: tuning.maxResults,
+      includeSpamTrash: true,
+    }),
   );
   for (const { id } of (data.messages ?? []).slice(0, tuning.maxResults)) {
     if (!id || checked.has(id)) continue;
@@ -75,8 +86,17 @@ async function search(
       '';
     if (subjectHasCode(subject, code)) {
       const received = Number(message.internalDate);
+      const inSpam = message.labelIds?.includes('SPAM') === true;
+      const authentication = parseAuthenticationResults(
+        (message.payload?.headers ?? [])
+          .filter((header) => header.name?.toLowerCase() === 'authentication-results')
+          .map((header) => header.value ?? ''),
+      );
       return {
         subject: subject.slice(0, 1000),
+        folder: inSpam ? 'junk' : 'inbox',
+        folderName: inSpam ? 'Spam' : 'Inbox',
+        ...(Object.keys(authentication).length > 0 ? { authentication } : {}),
         ...(Number.isFinite(received) && received > 0
           ? { receivedAt: new Date(received).toISOString() }
           : {}),
@@ -94,8 +114,8 @@ async function metadata(session: GmailSession, id: string) {
         userId: 'me',
         id,
         format: 'metadata',
-        metadataHeaders: ['Subject'],
-        fields: 'id,internalDate,payload/headers',
+        metadataHeaders: ['Subject', 'Authentication-Results'],
+        fields: 'id,internalDate,labelIds,payload/headers',
       }),
     );
     return data;

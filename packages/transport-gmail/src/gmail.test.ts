@@ -452,7 +452,7 @@ describe('find code', () => {
     deadline: new Date(Date.now() + ms),
   });
 
-  it('finds a code already in the inbox, reading the Subject header only', async () => {
+  it('finds a code already in the inbox, reading the Subject and Authentication-Results headers only', async () => {
     const before = activeHandles();
     const code = randomUUID();
     fake.state.messages.push(fakeMessage('other'), fakeMessage(`RE: (${code})`, 500));
@@ -461,10 +461,17 @@ describe('find code', () => {
     if (result.found) expect(Date.parse(result.receivedAt ?? '')).toBeLessThan(Date.now());
     expect(routes()).toEqual(['token', 'list', 'get']);
     const [, list, get] = fake.requests;
-    expect(list?.query.q?.[0]).toMatch(new RegExp(`^in:inbox subject:"${code}" after:\\d+$`));
+    expect(list?.query.q?.[0]).toMatch(
+      new RegExp(`^\\{in:inbox in:spam\\} subject:"${code}" after:\\d+$`),
+    );
+    expect(list?.query.includeSpamTrash).toEqual(['true']);
     const after = Number(/after:(\d+)/.exec(list?.query.q?.[0] ?? '')?.[1]);
     expect(Math.abs(after - Math.floor((Date.now() - 1000 - 300_000) / 1000))).toBeLessThan(5);
-    expect(get?.query).toMatchObject({ format: ['metadata'], metadataHeaders: ['Subject'] });
+    expect(get?.query).toMatchObject({
+      format: ['metadata'],
+      metadataHeaders: ['Subject', 'Authentication-Results'],
+    });
+    expect(result).toMatchObject({ folder: 'inbox', folderName: 'Inbox' });
     expect(await settledHandles(before)).toEqual({});
   });
 
@@ -495,14 +502,28 @@ describe('find code', () => {
     expect(routes().filter((r) => r === 'get')).toHaveLength(2);
   });
 
-  it('does not count mail in Spam, or older than the start time', async () => {
+  it("finds it in Spam too, saying so, with the receiving server's verdicts", async () => {
     const code = randomUUID();
-    fake.state.messages.push(
-      fakeMessage(`(${code})`, 0, ['SPAM']),
-      fakeMessage(`(${code})`, 3_600_000),
-    );
+    fake.state.messages.push({
+      ...fakeMessage(`(${code})`, 0, ['SPAM']),
+      authenticationResults: [
+        'mx.google.com; spf=neutral (google.com: …) smtp.mailfrom=x; dmarc=fail',
+      ],
+    });
+    expect(await transport().findCode({ code, ...window(2000) })).toMatchObject({
+      found: true,
+      folder: 'junk',
+      folderName: 'Spam',
+      authentication: { spf: 'neutral', dmarc: 'fail' },
+    });
+  });
+
+  it('does not count mail older than the start time, and says where it looked', async () => {
+    const code = randomUUID();
+    fake.state.messages.push(fakeMessage(`(${code})`, 3_600_000));
     expect(seen(await transport().findCode({ code, ...window(500) }))).toMatchObject({
       found: false,
+      searched: ['Inbox', 'Spam'],
       failure: { signal: 'code-not-found' },
     });
   });

@@ -1,9 +1,11 @@
-// Finding a verification code through Microsoft Graph. Each poll lists the Inbox newest first,
-// filtered to mail received since the start time (less 5 minutes of clock skew), reading only
-// the subject and the received time. The code is matched here with `subjectHasCode`: $search
+// Finding a verification code through Microsoft Graph. Each poll lists the Inbox, then Junk
+// Email, newest first, filtered to mail received since the start time (less 5 minutes of clock
+// skew), reading only the subject, the received time and the internet headers (for the
+// receiving server's Authentication-Results). The code is matched here with `subjectHasCode`: $search
 // goes through an index that lags behind delivery. Later polls stop at the first message an
 // earlier poll checked, so the cost follows new mail. Requests run one after another.
 import {
+  parseAuthenticationResults,
   subjectHasCode,
   type FindCodeRequest,
   type FindCodeResult,
@@ -20,7 +22,18 @@ import type { GraphConfig, ResolvedOptions } from './config.js';
 import { asGraphError, unexpectedAnswer } from './errors.js';
 import { GraphSession } from './session.js';
 
-type Listed = { id: string; subject: string; receivedDateTime?: string };
+type Listed = {
+  id: string;
+  subject: string;
+  receivedDateTime?: string;
+  authenticationResults: string[];
+};
+
+/** The well-known folders searched, with the names Outlook shows. */
+const FOLDERS = [
+  { id: 'inbox', name: 'Inbox', folder: 'inbox' },
+  { id: 'junkemail', name: 'Junk Email', folder: 'junk' },
+] as const;
 
 export async function findCodeGraph(
   config: GraphConfig,
@@ -37,18 +50,32 @@ export async function findCodeGraph(
       return pollForCode(request, 'graph', pace, operation.signal, async (_, signal) => {
         session ??= new GraphSession(config, options, dispatcher, signal);
         const retry = retryWithin(options.retry, request.deadline.getTime() - Date.now());
-        const found = await poll(session, request.code, since, checked, retry);
-        if (!found) return undefined;
-        if (request.removeWhenFound === true) await removeQuietly(session, found.id, retry);
-        const { subject, receivedDateTime } = found;
-        return {
-          subject,
-          ...(receivedDateTime === undefined ? {} : { receivedAt: receivedDateTime }),
-        };
+        for (const place of FOLDERS) {
+          const found = await poll(session, place.id, request.code, since, checked, retry);
+          if (!found) continue;
+          if (request.removeWhenFound === true) await removeQuietly(session, found.id, retry);
+          const { subject, receivedDateTime } = found;
+          const authentication = parseAuthenticationResults(found.authenticationResults);
+          return {
+            subject,
+            ...(receivedDateTime === undefined ? {} : { receivedAt: receivedDateTime }),
+            folder: place.folder,
+            folderName: place.name,
+            ...(Object.keys(authentication).length > 0 ? { authentication } : {}),
+          };
+        }
+        return undefined;
       });
     });
   } catch (error) {
-    return { found: false, failure: asGraphError(error, 'search').failure };
+    const failure = asGraphError(error, 'search').failure;
+    return {
+      found: false,
+      failure,
+      ...(failure.signal === 'code-not-found'
+        ? { searched: FOLDERS.map((place) => place.name) }
+        : {}),
+    };
   }
 }
 
@@ -59,15 +86,16 @@ function retryWithin(policy: RetryPolicy, leftMs: number): RetryPolicy {
 
 async function poll(
   session: GraphSession,
+  folder: string,
   code: string,
   since: string,
   checked: Set<string>,
   retry: RetryPolicy,
 ): Promise<Listed | undefined> {
-  let path: string | undefined = '/mailFolders/inbox/messages';
+  let path: string | undefined = `/mailFolders/${folder}/messages`;
   let query: Record<string, string> | undefined = {
     $filter: `receivedDateTime ge ${since}`,
-    $select: 'subject,receivedDateTime',
+    $select: 'subject,receivedDateTime,internetMessageHeaders',
     $orderby: 'receivedDateTime desc',
     $top: String(session.options.pageSize),
   };
@@ -96,6 +124,19 @@ async function poll(
   return undefined;
 }
 
+/** The Authentication-Results values of a message's internetMessageHeaders. */
+function authenticationResultsOf(headers: unknown): string[] {
+  if (!Array.isArray(headers)) return [];
+  return (headers as unknown[]).flatMap((header) => {
+    const { name, value } = (header ?? {}) as { name?: unknown; value?: unknown };
+    return typeof name === 'string' &&
+      name.toLowerCase() === 'authentication-results' &&
+      typeof value === 'string'
+      ? [value]
+      : [];
+  });
+}
+
 function parsePage(response: HttpResponse): { messages: Listed[]; nextLink?: string } {
   const body = response.json as { value?: unknown; '@odata.nextLink'?: unknown } | null | undefined;
   if (!Array.isArray(body?.value)) {
@@ -103,11 +144,17 @@ function parsePage(response: HttpResponse): { messages: Listed[]; nextLink?: str
   }
   const messages: Listed[] = [];
   for (const item of body.value as unknown[]) {
-    const entry = item as { id?: unknown; subject?: unknown; receivedDateTime?: unknown } | null;
+    const entry = item as {
+      id?: unknown;
+      subject?: unknown;
+      receivedDateTime?: unknown;
+      internetMessageHeaders?: unknown;
+    } | null;
     if (typeof entry?.id !== 'string') continue;
     messages.push({
       id: entry.id,
       subject: typeof entry.subject === 'string' ? entry.subject : '',
+      authenticationResults: authenticationResultsOf(entry.internetMessageHeaders),
       ...(typeof entry.receivedDateTime === 'string'
         ? { receivedDateTime: entry.receivedDateTime }
         : {}),

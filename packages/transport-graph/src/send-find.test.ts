@@ -102,7 +102,7 @@ describe('Graph send', () => {
 });
 
 describe('Graph find code', () => {
-  it('finds a code that is already there, reading subject and received time only', async () => {
+  it('finds a code that is already there, reading subject, received time and headers only', async () => {
     h.fake.deliver(MAILBOX, 'Unrelated');
     const message = h.fake.deliver(MAILBOX, `RE: [EXTERNAL] ( ${CODE.toUpperCase()} )`);
     h.fake.deliver(MAILBOX, '(00000000-0000-4000-8000-000000000000)');
@@ -115,12 +115,44 @@ describe('Graph find code', () => {
     });
     const [list] = listRequests();
     expect(list?.query).toMatchObject({
-      $select: 'subject,receivedDateTime',
+      $select: 'subject,receivedDateTime,internetMessageHeaders',
       $orderby: 'receivedDateTime desc',
       $top: '50',
     });
     expect(list?.query.$search).toBeUndefined();
+    expect(found).toMatchObject({ folder: 'inbox', folderName: 'Inbox' });
     expectNoSecrets(found, h.fake);
+  });
+
+  it("finds it in Junk Email too, with the receiving server's verdicts, saying where", async () => {
+    h.fake.deliver(MAILBOX, `(${CODE})`, new Date(), {
+      folder: 'junkemail',
+      headers: [
+        { name: 'Received', value: 'from mail.example.test' },
+        {
+          name: 'Authentication-Results',
+          value:
+            'spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=example.test; dkim=none (message not signed) header.d=none;dmarc=fail action=none header.from=example.test;',
+        },
+      ],
+    });
+    const found = await h.transport().findCode(findRequest());
+    expect(found).toMatchObject({
+      found: true,
+      folder: 'junk',
+      folderName: 'Junk Email',
+      authentication: { spf: 'fail', dkim: 'none', dmarc: 'fail' },
+    });
+    const lists = h.fake.graphRequests().filter((r) => r.path.endsWith('/messages'));
+    expect(lists.map((request) => request.path)).toEqual([
+      expect.stringMatching(/\/mailFolders\/inbox\/messages$/),
+      expect.stringMatching(/\/mailFolders\/junkemail\/messages$/),
+    ]);
+    const missed = await h.transport().findCode({
+      ...findRequest({ deadlineMs: 0 }),
+      code: '00000000-0000-4000-8000-00000000abcd',
+    });
+    expect(missed).toMatchObject({ found: false, searched: ['Inbox', 'Junk Email'] });
   });
 
   it('looks back five minutes before the start time for clock skew, and no further', async () => {

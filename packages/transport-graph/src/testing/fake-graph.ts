@@ -27,6 +27,10 @@ export type FakeMessage = {
   receivedDateTime: string;
   /** Kept so a test can see that it is never asked for. */
   body: string;
+  /** The well-known folder it is in (Graph files spam into `junkemail`). */
+  folder: 'inbox' | 'junkemail';
+  /** Its internet headers, as Graph's internetMessageHeaders lists them. */
+  headers: { name: string; value: string }[];
 };
 
 export type FakeMailbox = {
@@ -134,8 +138,13 @@ export class FakeGraph {
     return created;
   }
 
-  /** Puts a message into a mailbox's Inbox, received at `at` (now by default). */
-  deliver(address: string, subject: string, at = new Date()): FakeMessage {
+  /** Puts a message into a mailbox's Inbox (or Junk Email), received at `at` (now by default). */
+  deliver(
+    address: string,
+    subject: string,
+    at = new Date(),
+    options: Partial<Pick<FakeMessage, 'folder' | 'headers'>> = {},
+  ): FakeMessage {
     const mailbox = this.mailboxes.get(address.toLowerCase());
     if (!mailbox) throw new Error(`No fake mailbox ${address}`);
     const message = {
@@ -143,6 +152,8 @@ export class FakeGraph {
       subject,
       receivedDateTime: graphDate(at),
       body: 'Body text that must never be requested.',
+      folder: options.folder ?? 'inbox',
+      headers: options.headers ?? [],
     };
     mailbox.messages.push(message);
     return message;
@@ -379,7 +390,7 @@ export class FakeGraph {
     const route =
       method === 'GET' && rest === '/mailFolders/inbox'
         ? 'folder'
-        : method === 'GET' && rest === '/mailFolders/inbox/messages'
+        : method === 'GET' && /^\/mailFolders\/(inbox|junkemail)\/messages$/.test(rest)
           ? 'list'
           : method === 'POST' && rest === '/sendMail'
             ? 'send'
@@ -462,7 +473,13 @@ export class FakeGraph {
         return;
       }
       case 'list': {
-        this.list(res, address, mailbox, query);
+        this.list(
+          res,
+          address,
+          mailbox,
+          query,
+          rest.split('/')[2] === 'junkemail' ? 'junkemail' : 'inbox',
+        );
         return;
       }
       case 'send': {
@@ -493,26 +510,31 @@ export class FakeGraph {
     address: string,
     mailbox: FakeMailbox,
     query: Record<string, string>,
+    folder: FakeMessage['folder'],
   ): void {
+    const withHeaders = (query.$select ?? '').split(',').includes('internetMessageHeaders');
     const since = Date.parse(/^receivedDateTime ge (\S+)$/.exec(query.$filter ?? '')?.[1] ?? '');
     const top = Number(query.$top);
     const skip = Number(query.$skip ?? 0);
     const matching = mailbox.messages
-      .filter((message) => Date.parse(message.receivedDateTime) >= since)
+      .filter(
+        (message) => message.folder === folder && Date.parse(message.receivedDateTime) >= since,
+      )
       .sort((a, b) => Date.parse(b.receivedDateTime) - Date.parse(a.receivedDateTime));
     const page = matching.slice(skip, skip + top);
     const next = new URLSearchParams({ ...query, $skip: String(skip + top) });
     send(res, 200, {
-      '@odata.context': `${this.url}/v1.0/$metadata#users('${address}')/mailFolders('inbox')/messages(subject,receivedDateTime)`,
+      '@odata.context': `${this.url}/v1.0/$metadata#users('${address}')/mailFolders('${folder}')/messages(${query.$select ?? ''})`,
       value: page.map((message) => ({
         '@odata.etag': 'W/"CQAAABYAAAA"',
         id: message.id,
         subject: message.subject,
         receivedDateTime: message.receivedDateTime,
+        ...(withHeaders ? { internetMessageHeaders: message.headers } : {}),
       })),
       ...(skip + top < matching.length
         ? {
-            '@odata.nextLink': `${this.nextLinkBase ?? this.url}/v1.0/users/${encodeURIComponent(address)}/mailFolders/inbox/messages?${next.toString()}`,
+            '@odata.nextLink': `${this.nextLinkBase ?? this.url}/v1.0/users/${encodeURIComponent(address)}/mailFolders/${folder}/messages?${next.toString()}`,
           }
         : {}),
     });
@@ -621,7 +643,8 @@ function checkQuery(route: string, query: Record<string, string>): string | unde
   );
   if (!filter) return `$filter is ${query.$filter ?? ''}`;
   const selected = (query.$select ?? '').split(',').sort().join(',');
-  if (selected !== 'receivedDateTime,subject') return `$select is ${query.$select ?? ''}`;
+  if (selected !== 'internetMessageHeaders,receivedDateTime,subject')
+    return `$select is ${query.$select ?? ''}`;
   if (query.$orderby !== 'receivedDateTime desc') return `$orderby is ${query.$orderby ?? ''}`;
   const top = Number(query.$top);
   if (!Number.isInteger(top) || top < 1 || top > 1000) return `$top is ${query.$top ?? ''}`;
