@@ -15,6 +15,7 @@ import {
   CLOCK_SKEW_MS,
   TransportError,
   asTransportError,
+  notFound,
   pollForCode,
   type FoundCode,
 } from '@email-profiles/transport-net';
@@ -50,12 +51,10 @@ export async function findCodeGmail(
       return search(session, tuning, query, request.code, checked);
     });
   } catch (error) {
-    const failure = asTransportError(error, 'search', { protocol: 'gmail' }).failure;
-    return {
-      found: false,
-      failure,
-      ...(failure.signal === 'code-not-found' ? { searched: ['Inbox', 'Spam'] } : {}),
-    };
+    return notFound(asTransportError(error, 'search', { protocol: 'gmail' }).failure, [
+      'Inbox',
+      'Spam',
+    ]);
   } finally {
     session?.close();
   }

@@ -13,6 +13,7 @@ import {
 } from '@email-profiles/core';
 import {
   CLOCK_SKEW_MS,
+  notFound,
   pollForCode,
   withHttp,
   type HttpResponse,
@@ -68,14 +69,10 @@ export async function findCodeGraph(
       });
     });
   } catch (error) {
-    const failure = asGraphError(error, 'search').failure;
-    return {
-      found: false,
-      failure,
-      ...(failure.signal === 'code-not-found'
-        ? { searched: FOLDERS.map((place) => place.name) }
-        : {}),
-    };
+    return notFound(
+      asGraphError(error, 'search').failure,
+      FOLDERS.map((place) => place.name),
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import {
   lineServer,
   settledHandles,
   stageAndSignal,
-  tricklingServer,
+  stalledGreetings,
   type LineServer,
 } from '@email-profiles/transport-net/testing';
 import { findCodeImap } from './find.js';
@@ -131,16 +131,14 @@ describe('the same stage and signal in the connectivity check and in Verify', ()
         : `${tagOf(line)} ${answer}\r\n`
       : `${tagOf(line)} OK done\r\n`;
   it.each<[string, () => Promise<LineServer>, { stage: string; signal: string }]>([
-    [
-      'accepts and never greets',
-      () => lineServer(undefined, () => undefined),
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
-    [
-      'trickles a greeting that never ends',
-      tricklingServer,
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
+    ...stalledGreetings.map(
+      ([name, start]) =>
+        [name, start, { stage: 'greeting', signal: 'greeting-timeout' }] as [
+          string,
+          () => Promise<LineServer>,
+          { stage: string; signal: string },
+        ],
+    ),
     [
       'resets the connection during login',
       () => lineServer(greeting, atLogin('close')),

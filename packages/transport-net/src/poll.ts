@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import {
   transportErrorCodes,
   type FindCodeRequest,
+  type Failure,
   type FindCodeResult,
   type MailFolder,
   type ObservedProtocol,
@@ -13,6 +14,21 @@ import { TransportError } from './errors.js';
 
 /** Messages this much older than the start time may still be the one (clock skew). */
 export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A find that ended without the code. The folders it searched are named only when it searched
+ * them to the end (the code was not found), not when it stopped earlier (a login failed).
+ */
+export function notFound(
+  failure: Failure,
+  searched: readonly string[],
+): Extract<FindCodeResult, { found: false }> {
+  return {
+    found: false,
+    failure,
+    ...(failure.signal === 'code-not-found' ? { searched: [...searched] } : {}),
+  };
+}
 
 export type PollPace = { firstMs: number; maxMs: number; factor: number };
 

@@ -139,3 +139,9 @@ export async function tricklingServer(): Promise<LineServer> {
 export function stageAndSignal(failure: { stage: string; signal?: string } | undefined) {
   return { stage: failure?.stage, signal: failure?.signal };
 }
+
+/** Servers that take the connection and never finish a greeting: greeting-timeout everywhere. */
+export const stalledGreetings: readonly [string, () => Promise<LineServer>][] = [
+  ['accepts and never greets', () => lineServer(undefined, () => undefined)],
+  ['trickles a greeting that never ends', tricklingServer],
+];

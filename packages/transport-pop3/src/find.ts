@@ -14,6 +14,7 @@ import {
   CLOCK_SKEW_MS,
   StepRecorder,
   asTransportError,
+  notFound,
   pollForCode,
   type ConnectionOptions,
   type FoundCode,
@@ -44,11 +45,7 @@ export async function findCodePop3(
       host: config.host,
       port: config.port,
     }).failure;
-    return {
-      found: false,
-      failure,
-      ...(failure.signal === 'code-not-found' ? { searched: ['INBOX'] } : {}),
-    };
+    return notFound(failure, ['INBOX']);
   }
 }
 

@@ -6,7 +6,7 @@ import {
   scriptedServer,
   settledHandles,
   stageAndSignal,
-  tricklingServer,
+  stalledGreetings,
   type LineServer,
 } from '@email-profiles/transport-net/testing';
 import { findCodePop3 } from './find.js';
@@ -135,16 +135,14 @@ describe('the same stage and signal in the connectivity check and in Verify', ()
     return '+OK\r\n';
   };
   it.each<[string, () => Promise<LineServer>, { stage: string; signal: string }]>([
-    [
-      'accepts and never greets',
-      () => lineServer(undefined, () => undefined),
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
-    [
-      'trickles a greeting that never ends',
-      tricklingServer,
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
+    ...stalledGreetings.map(
+      ([name, start]) =>
+        [name, start, { stage: 'greeting', signal: 'greeting-timeout' }] as [
+          string,
+          () => Promise<LineServer>,
+          { stage: string; signal: string },
+        ],
+    ),
     [
       'resets the connection during login',
       () => lineServer('+OK ready\r\n', atLogin('close')),

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   lineServer,
   stageAndSignal,
-  tricklingServer,
+  stalledGreetings,
   type LineServer,
 } from '@email-profiles/transport-net/testing';
 import { probeSmtp } from './probe.js';
@@ -140,16 +140,14 @@ describe('the same stage and signal in the connectivity check, in Verify and in 
       return line === 'QUIT' ? '221 bye\r\n' : undefined;
     };
   it.each<[string, () => Promise<LineServer>, { stage: string; signal?: string }]>([
-    [
-      'accepts and never greets',
-      () => lineServer(undefined, () => undefined),
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
-    [
-      'trickles a greeting that never ends',
-      tricklingServer,
-      { stage: 'greeting', signal: 'greeting-timeout' },
-    ],
+    ...stalledGreetings.map(
+      ([name, start]) =>
+        [name, start, { stage: 'greeting', signal: 'greeting-timeout' }] as [
+          string,
+          () => Promise<LineServer>,
+          { stage: string; signal: string },
+        ],
+    ),
     [
       'resets the connection during AUTH',
       () => lineServer('220 test.example ESMTP\r\n', dialog('close')),
