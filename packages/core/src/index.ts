@@ -19,6 +19,7 @@ export * from './verification/code.js';
 export * from './verification/state.js';
 export * from './verification/machine.js';
 export * from './verification/changes.js';
+export * from './verification/chain.js';
 export * from './transport/interfaces.js';
 export * from './transport/delivery.js';
 export * from './schemas/actor-api.js';

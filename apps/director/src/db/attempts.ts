@@ -1,6 +1,12 @@
 // The history of verification attempts: one row per (attempt, actor), kept to the newest few
 // per actor.
-import type { AttemptRecord, Delivery, Failure, VerificationMode } from '@email-profiles/core';
+import type {
+  ActorVerification,
+  AttemptRecord,
+  Delivery,
+  Failure,
+  VerificationMode,
+} from '@email-profiles/core';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Conn } from './database.js';
 import { attempts } from './schema.js';
@@ -47,24 +53,40 @@ export function recordAttemptStart(
     .run();
 }
 
-export function recordAttemptEnd(
+/**
+ * Records what an actor's new state tells of its attempt: the email's acceptance by the
+ * Director's server, the actor taking the task, and the end (found, or the failure and the
+ * folders searched).
+ */
+export function recordAttemptState(
   db: Conn,
-  attemptId: string,
-  end:
-    | { at: string; outcome: 'verified'; delivery?: Delivery | undefined }
-    | { at: string; outcome: 'failed'; failure: Failure },
-  sentResponse?: string,
+  state: ActorVerification,
+  searched?: readonly string[],
 ): void {
-  db.update(attempts)
-    .set({
-      endedAt: end.at,
-      outcome: end.outcome,
-      failure: end.outcome === 'failed' ? end.failure : null,
-      delivery: end.outcome === 'verified' ? (end.delivery ?? null) : null,
-      sentResponse: sentResponse ?? null,
-    })
-    .where(eq(attempts.id, attemptId))
-    .run();
+  if (!('attempt' in state)) return;
+  const { attempt } = state;
+  const sent = attempt.sent === undefined ? {} : { sent: attempt.sent };
+  const changes =
+    state.status === 'checking'
+      ? { ...sent, receivedAt: state.checkStartedAt }
+      : state.status === 'verified'
+        ? {
+            ...sent,
+            endedAt: state.verifiedAt,
+            outcome: 'verified' as const,
+            delivery: state.delivery ?? null,
+          }
+        : state.status === 'failed'
+          ? {
+              ...sent,
+              endedAt: state.failedAt,
+              outcome: 'failed' as const,
+              failure: state.failure,
+              searched: searched && searched.length > 0 ? [...searched] : null,
+            }
+          : sent;
+  if (Object.keys(changes).length === 0) return;
+  db.update(attempts).set(changes).where(eq(attempts.id, attempt.id)).run();
 }
 
 /**
@@ -113,6 +135,8 @@ export function attemptHistory(
       ...(row.endedAt === null ? {} : { endedAt: row.endedAt }),
       ...(row.failure === null ? {} : { failure: row.failure as Failure }),
       ...(row.delivery === null ? {} : { delivery: row.delivery as Delivery }),
-      ...(row.sentResponse === null ? {} : { sentResponse: row.sentResponse }),
+      ...(row.sent === null ? {} : { sent: row.sent as NonNullable<AttemptRecord['sent']> }),
+      ...(row.receivedAt === null ? {} : { receivedAt: row.receivedAt }),
+      ...(row.searched === null ? {} : { searched: row.searched as string[] }),
     }));
 }

@@ -203,8 +203,12 @@ export const attempts = sqliteTable(
     failure: text('failure', { mode: 'json' }).$type<unknown>(),
     /** core's Delivery (folder, latency, SPF/DKIM/DMARC), when the code was found. */
     delivery: text('delivery', { mode: 'json' }).$type<unknown>(),
-    /** The Director's server's acceptance of the coded email (automatic mode). */
-    sentResponse: text('sent_response'),
+    /** core's Attempt `sent`: when and by which server the coded email was accepted, its reply. */
+    sent: text('sent', { mode: 'json' }).$type<unknown>(),
+    /** When the actor took the task and began to look. */
+    receivedAt: text('received_at'),
+    /** The folders the actor searched, when it did not find the email. */
+    searched: text('searched', { mode: 'json' }).$type<unknown>(),
   },
   (table) => [
     index('attempts_profile_actor_idx').on(table.profileId, table.actorId, table.requestedAt),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import {
+  attemptChain,
   subjectHasCode,
   type ActorTask,
   type EmailProfileCreateInput,
@@ -265,13 +266,28 @@ describe('verification', () => {
     const [attempt] = await operator.verification.history.query({ profileId: id, actorId: a.id });
     expect(attempt).toMatchObject({
       outcome: 'verified',
-      sentResponse: expect.stringMatching(/^250 /),
+      sent: {
+        at: expect.any(String),
+        via: `${stack.host}:${String(stack.postfix?.ports.submission)}`,
+        response: expect.stringMatching(/^250 /),
+      },
+      receivedAt: expect.any(String),
       delivery: {
         folder: 'junk',
         latencyMs: expect.any(Number),
         authentication: { spf: 'pass', dkim: 'none', dmarc: 'fail' },
       },
     });
+    // The history draws the chain: sent, received, opened, searched (the folders), not found.
+    const [missed] = await operator.verification.history.query({ profileId: id, actorId: b.id });
+    expect(missed).toMatchObject({ outcome: 'failed', searched: ['INBOX', 'Junk'] });
+    expect(attemptChain(missed!).map((step) => [step.link, step.status])).toEqual([
+      ['sent', 'done'],
+      ['received', 'done'],
+      ['opened', 'done'],
+      ['searched', 'done'],
+      ['found', 'failed'],
+    ]);
     await operator.profiles.delete.mutate({ id });
   });
 

@@ -17,6 +17,7 @@ import {
   reduceProfile,
   subjectHasCode,
   taskProfileSchema,
+  senderServer,
   transportErrorCodes,
   verificationSubject,
   type ActorEvent,
@@ -60,7 +61,7 @@ import {
   pruneTasks,
   putActorVerification,
   putProfileVerification,
-  recordAttemptEnd,
+  recordAttemptState,
   recordAttemptStart,
   releaseTasks,
   renewLeases,
@@ -247,11 +248,7 @@ export class Orchestrator {
         });
         const actorState = next.state.actors[actorId];
         if (actorState?.status === 'failed') {
-          recordAttemptEnd(tx, attempt.id, {
-            at: actorState.failedAt,
-            outcome: 'failed',
-            failure: actorState.failure,
-          });
+          recordAttemptState(tx, actorState);
         }
       }
     });
@@ -503,22 +500,7 @@ export class Orchestrator {
           ? { ...next.state, failure: withChainDetail(next.state, known.searched) }
           : next.state;
       putActorVerification(tx, profileId, actorId, actorState);
-      const sentResponse = 'attempt' in actorState ? actorState.attempt.sent?.response : undefined;
-      if (actorState.status === 'verified') {
-        recordAttemptEnd(
-          tx,
-          actorState.attempt.id,
-          { at: actorState.verifiedAt, outcome: 'verified', delivery: actorState.delivery },
-          sentResponse,
-        );
-      } else if (actorState.status === 'failed') {
-        recordAttemptEnd(
-          tx,
-          actorState.attempt.id,
-          { at: actorState.failedAt, outcome: 'failed', failure: actorState.failure },
-          sentResponse,
-        );
-      }
+      recordAttemptState(tx, actorState, known.searched);
       return true;
     });
     if (applied) {
@@ -596,6 +578,7 @@ export class Orchestrator {
         type: 'code_sent',
         attemptId: attempt.id,
         at: at(),
+        via: senderServer(settings),
         response: result.response,
       };
       if (this.apply(profileId, actorId, sent)) {

@@ -161,6 +161,18 @@ export type SmtpMailSettings = Extract<DirectorMailSettings, { method: 'smtp' }>
 export type GraphMailSettings = Extract<DirectorMailSettings, { method: 'graph' }>;
 export type GmailMailSettings = Extract<DirectorMailSettings, { method: 'gmail' }>;
 
+/** Which server the Director's emails go through, as the history shows it. */
+export function senderServer(settings: DirectorMailSettings): string {
+  switch (settings.method) {
+    case 'smtp':
+      return `${settings.host}:${String(settings.port)}`;
+    case 'graph':
+      return 'Microsoft Graph';
+    case 'gmail':
+      return 'Gmail API';
+  }
+}
+
 /**
  * What the API returns: no secret. SMTP says whether a password is stored; Gmail whether the
  * one-time consent is done (and which account gave it).

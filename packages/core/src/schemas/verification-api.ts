@@ -6,7 +6,7 @@ import { idSchema, timestampSchema } from '../validation/fields.js';
 import { probeReportSchema, probeStepSchema } from '../transport/interfaces.js';
 import { deliverySchema } from '../transport/delivery.js';
 import { reportedTextSchema } from '../validation/text.js';
-import { verificationModeSchema } from '../verification/state.js';
+import { attemptSchema, verificationModeSchema } from '../verification/state.js';
 import { profileListItemSchema } from './profile-list.js';
 
 /** Verify or cancel one profile: all its actors, or one of them. */
@@ -52,8 +52,12 @@ export const attemptRecordSchema = z.object({
   failure: failureSchema.optional(),
   /** Where the email landed, when found. */
   delivery: deliverySchema.optional(),
-  /** Automatic mode: the Director's server's acceptance of the coded email. */
-  sentResponse: reportedTextSchema(1000).optional(),
+  /** Automatic mode: when and by which server the coded email was accepted, and its reply. */
+  sent: attemptSchema.shape.sent,
+  /** When the actor took the task and began to look. */
+  receivedAt: timestampSchema.optional(),
+  /** The folders the actor searched, when it did not find the email. */
+  searched: z.array(reportedTextSchema(200)).max(10).optional(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 

@@ -149,6 +149,7 @@ export const actorTransitions: TransitionTable = {
               ...state.attempt,
               sent: {
                 at: event.at,
+                ...(event.via === undefined ? {} : { via: event.via }),
                 ...(event.response === undefined ? {} : { response: event.response }),
               },
             },

@@ -19,7 +19,14 @@ export const attemptSchema = z.object({
   /** How many times this verification was retried after a failure (0 for the first attempt). */
   retries: z.number().int().min(0),
   /** Automatic mode: the Director's server accepted the coded email (its reply, with queue id). */
-  sent: z.object({ at: timestampSchema, response: reportedTextSchema(1000).optional() }).optional(),
+  sent: z
+    .object({
+      at: timestampSchema,
+      /** Which server took it, e.g. "smtp.example.com:587" or "Microsoft Graph". */
+      via: reportedTextSchema(300).optional(),
+      response: reportedTextSchema(1000).optional(),
+    })
+    .optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -65,6 +72,7 @@ export const actorEventSchema = z.discriminatedUnion('type', [
     type: z.literal('code_sent'),
     attemptId: idSchema,
     at: timestampSchema,
+    via: reportedTextSchema(300).optional(),
     /** The server's acceptance, e.g. "250 2.0.0 Ok: queued as 4F2A1". */
     response: reportedTextSchema(1000).optional(),
   }),

@@ -1,5 +1,5 @@
-// The Why? dialog's history: each attempt with what the Director's server said when it accepted
-// the coded email, the failing stage, and where the email landed.
+// The Why? dialog's history: each attempt drawn as its chain, from the Director's server accepting
+// the coded email to where the email landed, or the link where it stopped.
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { AttemptRecord } from '@email-profiles/core';
@@ -13,12 +13,33 @@ const history: AttemptRecord[] = [
     requestedAt: '2026-12-01T10:00:00.000Z',
     endedAt: '2026-12-01T10:00:03.000Z',
     outcome: 'verified',
-    sentResponse: '250 2.0.0 Ok: queued as 4F2A1',
+    sent: {
+      at: '2026-12-01T10:00:00.400Z',
+      via: 'mail.example.test:587',
+      response: '250 2.0.0 Ok: queued as 4F2A1',
+    },
+    receivedAt: '2026-12-01T10:00:00.500Z',
     delivery: {
       folder: 'junk',
       folderName: 'Junk',
       latencyMs: 1200,
       authentication: { spf: 'pass', dkim: 'none', dmarc: 'fail' },
+    },
+  },
+  {
+    attemptId: 'a3',
+    actorId: 'actor-1',
+    mode: 'automatic',
+    requestedAt: '2026-11-30T12:00:00.000Z',
+    endedAt: '2026-11-30T12:00:01.000Z',
+    outcome: 'failed',
+    failure: {
+      stage: 'auth',
+      origin: 'actor',
+      summary: 'The server refused the login.',
+      serverText: 'a1 NO [AUTHENTICATIONFAILED] Authentication failed.',
+      hint: 'Check the user name and password.',
+      transient: false,
     },
   },
   {
@@ -33,7 +54,7 @@ vi.mock('./api', () => ({ profilesApi: { history: () => Promise.resolve(history)
 vi.mock('../diagnostics/api', () => ({ diagnosticsApi: { run: vi.fn(), follow: vi.fn() } }));
 
 describe('the Why? dialog', () => {
-  it('shows for each attempt what the Director sent and where the email landed', async () => {
+  it('draws each attempt as its chain: what the Director sent, where it stopped or landed', async () => {
     const wrapper = mount(TroubleshootDialog, {
       attachTo: document.body,
       props: {
@@ -45,12 +66,40 @@ describe('the Why? dialog', () => {
       },
     });
     await flushPromises();
-    const rows = wrapper.findAll('tbody tr').map((row) => row.findAll('td').map((td) => td.text()));
-    expect(rows[0]).toContain('250 2.0.0 Ok: queued as 4F2A1');
-    expect(rows[0]).toContain(
+    const chain = (attempt: string) =>
+      wrapper
+        .findAll(`[data-attempt="${attempt}"] [data-link]`)
+        .map((link) => [link.attributes('data-link'), link.classes()[0], link.text()]);
+    const verified = chain('a2');
+    expect(verified.map(([link, status]) => [link, status])).toEqual([
+      ['sent', 'done'],
+      ['received', 'done'],
+      ['opened', 'done'],
+      ['searched', 'done'],
+      ['found', 'done'],
+    ]);
+    expect(verified[0]?.[2]).toContain('mail.example.test:587 · 250 2.0.0 Ok: queued as 4F2A1');
+    expect(verified[4]?.[2]).toContain(
       "Junk · 1.2 s after the Director's submit · SPF pass, DKIM none, DMARC fail",
     );
-    expect(rows[1]).toContain('by hand');
+    // A login refused by the mailbox: the chain stops at the mailbox, with the server's words.
+    const refused = chain('a3');
+    expect(refused.map(([, status]) => status)).toEqual([
+      'done',
+      'done',
+      'failed',
+      'not_reached',
+      'not_reached',
+    ]);
+    expect(refused[2]?.[2]).toContain('[AUTHENTICATIONFAILED]');
+    // Manual, still running: sent by hand, the rest waiting.
+    expect(chain('a1').map(([, status]) => status)).toEqual([
+      'by_hand',
+      'waiting',
+      'waiting',
+      'waiting',
+      'waiting',
+    ]);
     wrapper.unmount();
   });
 });
