@@ -208,6 +208,47 @@ describe('the web app in Chromium', () => {
     await app.screenshot('profiles-verified');
   });
 
+  it('blames a broken Director sender on the Director, once, never on the actor', async () => {
+    await nav('Email Settings');
+    await byId('password').fill('not-the-senders-password');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    try {
+      await nav('Email Actions');
+      const r = row(user1.address);
+      await r.getByRole('button', { name: `Verify ${user1.address}` }).click();
+      const notice = r.getByTestId('director-failure');
+      await notice.waitFor({ timeout: VERIFY_MS });
+      await expect(notice.textContent()).resolves.toMatch(
+        /could not send .*did not accept the username and password/s,
+      );
+      await r.locator(`li[data-actor="${ACTOR}"]`).getByText('not reached').waitFor();
+      await expect(
+        r.getByRole('button', { name: `Troubleshoot ${ACTOR} on ${user1.address}` }).count(),
+      ).resolves.toBe(0);
+      await notice.getByRole('button', { name: /^Why the Director could not send/ }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Failed at: Login.').waitFor();
+      await expect(dialog.textContent()).resolves.not.toContain(ACTOR);
+      await expect(dialog.locator('.hint-text').textContent()).resolves.not.toMatch(/actor/i);
+      await app.screenshot('director-failure');
+      await dialog.getByRole('link', { name: 'Open Email Settings' }).click();
+      await page.waitForURL('**/settings/email');
+    } finally {
+      await nav('Email Settings');
+      await byId('password').fill(sender.password);
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Settings saved.').waitFor();
+    }
+    // Corrected, the next Verify reaches the actor again (and later tests start from Verified).
+    await nav('Email Actions');
+    await row(user1.address)
+      .getByRole('button', { name: `Verify ${user1.address}` })
+      .click();
+    await badge(row(user1.address), 'verified');
+    await expect(row(user1.address).getByTestId('director-failure').count()).resolves.toBe(0);
+  });
+
   it('shows a wrong password as Unverified with the login hint and the diagnostic stages', async () => {
     const r = await addImapProfile({
       address: user2.address,
