@@ -264,6 +264,15 @@ describe('the web app in Chromium', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Failed at: Login.').waitFor();
     await expect(dialog.locator('.hint-text').textContent()).resolves.toMatch(/^What to do: \S/);
+    // The attempt's chain: sent by the Director's Postfix, taken by the actor, stopped at login.
+    const chain = dialog.locator('.attempts > li').first();
+    await chain
+      .locator('[data-link="sent"].done')
+      .getByText(/127\.0\.0\.1:\d+/)
+      .waitFor();
+    await chain.locator('[data-link="received"].done').waitFor();
+    await chain.locator('[data-link="opened"].failed').waitFor();
+    await chain.locator('[data-link="found"].not_reached').waitFor();
     await dialog.getByRole('button', { name: 'Run connectivity check' }).click();
     await dialog.locator('[data-step="auth"].failed').waitFor({ timeout: VERIFY_MS });
     await dialog.locator('[data-step="starttls"].ok').first().waitFor();
