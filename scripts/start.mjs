@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// `npm start`: installs dependencies if needed, builds the web app when its build is missing or
-// older than its sources, then runs the Director (apps/director, which serves the app) with its
-// data in EMAIL_PROFILES_DATA_DIR (default ./data).
-import { spawnSync } from 'node:child_process';
+// `npm start` (and `npm run demo` with --demo): installs what is missing, builds what is stale
+// (the web app, the actor that Add actor offers for download, the launcher), then runs the
+// Director with its local actor from its build, with its data in EMAIL_PROFILES_DATA_DIR
+// (default ./data at the repository root). Ctrl-C reaches the whole process group: the running
+// process stops itself cleanly and this one waits for it, quietly.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../apps/actor/build.mjs';
+import { LAUNCHER_ENTRY, LAUNCHER_EXTERNAL, LAUNCHER_FILE } from '../apps/launcher/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const demo = process.argv.includes('--demo');
+
 const run = (command, args) => {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.error) throw result.error;
@@ -42,9 +49,37 @@ function webBuildIsStale() {
   return built === 0 || WEB_SOURCES.some((source) => newest(join(root, source)) > built);
 }
 
-run(process.execPath, ['scripts/bootstrap.mjs']);
+/** Runs the long-lived process and ends as it ends; signals sent to this one are passed on. */
+function runToTheEnd(args) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    // Sent to the group (Ctrl-C), the child has it already and stops once however often told.
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
+  });
+}
+
+run(process.execPath, ['scripts/bootstrap.mjs', ...(demo ? ['--mail-stack'] : [])]);
 if (webBuildIsStale()) {
   console.log('Building the web app (apps/web)…');
   run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/web', 'build']);
 }
-run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/actor', 'start']);
+// Imported only now: esbuild is there once the install has run.
+const { bundle, bundleIsStale } = await import('./bundle.mjs');
+if (demo) {
+  runToTheEnd(['--import', 'tsx', 'apps/demo/src/main.ts']);
+} else {
+  if (bundleIsStale(ACTOR_BUNDLE_FILE)) {
+    console.log('Building the actor (apps/actor/dist)…');
+    await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
+  }
+  if (bundleIsStale(LAUNCHER_FILE)) {
+    console.log('Building the Director (apps/launcher/dist)…');
+    await bundle({ entry: LAUNCHER_ENTRY, outfile: LAUNCHER_FILE, external: LAUNCHER_EXTERNAL });
+  }
+  runToTheEnd(['--max-semi-space-size=1', LAUNCHER_FILE]);
+}

@@ -1,7 +1,7 @@
 // email-profiles-actor: `enroll` once with a token from the Director's Actors page, then `run`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TRPCClientError } from '@trpc/client';
-import { createLogger } from '@email-profiles/director/log';
+import { createLogger } from '@email-profiles/log';
 import { runActor } from './agent.js';
 import { CredentialError, credentialExists, readCredential } from './credentials.js';
 import { EnrollError, enrollActor } from './enroll.js';

@@ -1,18 +1,28 @@
-// The demo as a newcomer runs it: the real command in its own process, Verify through the real
-// API until every actor is Verified, Ctrl-C, and nothing it started is left.
+// The demo as a newcomer runs it: the real `npm run demo` in a process group of its own (as a
+// terminal runs it), Verify through the real API until every actor is Verified, Ctrl-C to the
+// group (as a terminal sends it), and nothing it started is left; again and again, also while
+// the sandbox is still starting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STACK_BASE } from '@email-profiles/mail-stack';
 import { operatorClient } from './demo.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-let child: ChildProcess | undefined;
+const repository = fileURLToPath(new URL('../../..', import.meta.url));
+const started: ChildProcess[] = [];
 
 afterAll(() => {
-  // Only if the test failed half-way: the demo's own Ctrl-C path is what is under test.
-  if (child?.exitCode === null) child.kill('SIGKILL');
+  // Only if a test failed half-way: the demo's own Ctrl-C path is what is under test.
+  for (const child of started) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group has ended
+    }
+  }
 });
 
 /** Pids of the process and all its descendants, from /proc. */
@@ -76,23 +86,76 @@ function sandboxProcesses(dir: string): number[] {
     .map(Number);
 }
 
+/** The run folder of the mail sandbox the process `pid` claimed, if it has one now. */
+function sandboxOf(pid: number): string | undefined {
+  if (!existsSync(STACK_BASE)) return undefined;
+  for (const slot of readdirSync(STACK_BASE)) {
+    try {
+      const owner = JSON.parse(readFileSync(join(STACK_BASE, slot, 'owner.json'), 'utf8')) as {
+        pid: number;
+      };
+      if (owner.pid === pid) return join(STACK_BASE, slot);
+    } catch {
+      // not a claimed slot, or being claimed right now
+    }
+  }
+  return undefined;
+}
+
+function npmRunDemo() {
+  const child = spawn('npm', ['run', 'demo'], {
+    cwd: repository,
+    detached: true,
+    env: { ...process.env, EMAIL_PROFILES_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // What the output held when npm returned the prompt: the cleanup must have finished by then.
+  const exited = new Promise<{ code: number | null; signal: string | null; output: string }>(
+    (resolve) => {
+      child.once('exit', (code, signal) => {
+        resolve({ code, signal, output });
+      });
+    },
+  );
+  const until = async (what: string | (() => boolean)) => {
+    const done = typeof what === 'string' ? () => output.includes(what) : what;
+    while (!done()) {
+      if (child.exitCode !== null) throw new Error(`npm run demo ended early:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, output: () => output, exited, until };
+}
+
+/** Ctrl-C: SIGINT to the whole group; npm waits for the demo, then ends by the same signal. */
+async function ctrlC(demo: ReturnType<typeof npmRunDemo>) {
+  process.kill(-demo.child.pid!, 'SIGINT');
+  const end = await demo.exited;
+  expect([end.code, end.signal]).toEqual([null, 'SIGINT']);
+  expect(end.output).not.toMatch(/ERR_PNPM|ELIFECYCLE|npm error/);
+  return end;
+}
+
+/** The demo's own node process, once npm and scripts/start.mjs have started it. */
+function demoProcess(pgid: number): number | undefined {
+  return processTree(pgid).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/demo/src/main.ts');
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('npm run demo', () => {
   it('starts everything, verifies every actor, and leaves nothing running after Ctrl-C', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, EMAIL_PROFILES_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
-    for (let i = 0; i < 600 && !output.includes('Stop with Ctrl-C'); i += 1) {
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(output).toContain('Stop with Ctrl-C');
-
+    const demo = npmRunDemo();
+    await demo.until('Stop with Ctrl-C');
+    const output = demo.output();
     const url = /Open\s+(\S+)/.exec(output)?.[1] ?? '';
     const email = /Log in as\s+(\S+)/.exec(output)?.[1] ?? '';
     const password = /Password\s+(\S+)/.exec(output)?.[1] ?? '';
@@ -100,7 +163,7 @@ describe('npm run demo', () => {
     const dir = sandbox?.[1] ?? '';
     const ports = (sandbox?.[2] ?? '').split(', ').map(Number);
     expect(ports.length).toBeGreaterThan(5);
-    const tree = processTree(child.pid ?? -1);
+    const tree = processTree(demo.child.pid!);
 
     const api = operatorClient(url);
     await api.auth.login.mutate({ email, password });
@@ -139,13 +202,31 @@ describe('npm run demo', () => {
       ).toEqual(row.profile.actorIds.map(() => ({ ok: true, failed: [] })));
     }
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Demo stopped.');
+    const end = await ctrlC(demo);
+    expect(end.output).toContain('Demo stopped.');
     expect(tree.filter(alive)).toEqual([]);
     expect(await answers(Number(new URL(url).port))).toBe(false);
     for (const port of ports) expect(await answers(port)).toBe(false);
     expect(existsSync(dir)).toBe(false);
     expect(sandboxProcesses(dir)).toEqual([]);
+  });
+
+  it('stops cleanly on every Ctrl-C, while the sandbox starts and once it runs', async () => {
+    for (const moment of ['sandbox starting', 'running', 'sandbox starting', 'running']) {
+      const demo = npmRunDemo();
+      let pid: number | undefined;
+      let sandbox: string | undefined;
+      await demo.until(() => {
+        pid ??= demoProcess(demo.child.pid!);
+        if (pid !== undefined) sandbox ??= sandboxOf(pid);
+        return moment === 'running' ? demo.output().includes('Stop with Ctrl-C') : !!sandbox;
+      });
+      const tree = processTree(demo.child.pid!);
+      const end = await ctrlC(demo);
+      expect(end.output).toContain('Demo stopped.');
+      expect(tree.filter(alive)).toEqual([]);
+      expect(existsSync(sandbox!)).toBe(false);
+      expect(sandboxProcesses(sandbox!)).toEqual([]);
+    }
   });
 });

@@ -1,8 +1,20 @@
 // `npm run demo`: starts the demo, prints where to click, and stops everything on Ctrl-C.
-import { createLogger } from '@email-profiles/director';
+import { createLogger } from '@email-profiles/log';
 import { startDemo } from './demo.js';
 
 const log = createLogger(process.env.EMAIL_PROFILES_LOG_LEVEL ?? 'error');
+
+// Listened for from the start: a Ctrl-C while the sandbox is starting stops it once it stands.
+let stopRequested: NodeJS.Signals | undefined;
+let stop = (signal: NodeJS.Signals) => {
+  stopRequested ??= signal;
+};
+process.on('SIGINT', (signal) => {
+  stop(signal);
+});
+process.on('SIGTERM', (signal) => {
+  stop(signal);
+});
 
 let demo;
 try {
@@ -16,6 +28,18 @@ try {
   );
   process.exit(1);
 }
+
+let stopping = false as boolean; // set by a signal handler
+stop = (signal) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the demo...`);
+  void demo.stop().then(() => {
+    console.log('Demo stopped.');
+    process.exit(0);
+  });
+};
+if (stopRequested) stop(stopRequested);
 
 const lines = [
   '',
@@ -37,21 +61,4 @@ const lines = [
   'Stop with Ctrl-C: the Director, the actors and the mail sandbox all stop.',
   '',
 ];
-console.log(lines.join('\n'));
-
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the demo...`);
-  void demo.stop().then(() => {
-    console.log('Demo stopped.');
-    process.exit(0);
-  });
-};
-process.on('SIGINT', () => {
-  stop('SIGINT');
-});
-process.on('SIGTERM', () => {
-  stop('SIGTERM');
-});
+if (!stopping) console.log(lines.join('\n'));

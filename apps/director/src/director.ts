@@ -2,9 +2,12 @@
 // (migrated), the HTTP server.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ACTOR_BUNDLE } from './assets.js';
 import type { Config } from './config.js';
+import { loadActorBundle } from './downloads.js';
 import { prepareDataDir } from './data-dir.js';
-import { openDatabase, type Conn } from './db/index.js';
+import { createZone, listZones, openDatabase, type Conn } from './db/index.js';
+import { issueEnrollmentToken } from './db/enrollment.js';
 import { Vault, loadMasterKey } from './secrets/vault.js';
 import { FailureLimiter } from './auth/rate-limit.js';
 import { startServer } from './server.js';
@@ -12,7 +15,16 @@ import type { Services } from './trpc.js';
 import { DirectorEvents } from './verification/events.js';
 import { Orchestrator, type OrchestratorTiming } from './verification/orchestrator.js';
 
-export type RunningDirector = { url: string; databaseFile: string; close(): Promise<void> };
+export type RunningDirector = {
+  url: string;
+  databaseFile: string;
+  /**
+   * A one-time enrollment token for the zone of this name (created when there is none), for an
+   * actor started by the same process, as `npm start` does with its local actor.
+   */
+  enrollmentToken(zoneName: string, validForMs?: number): string;
+  close(): Promise<void>;
+};
 
 /** What every procedure sees, around one database and vault. */
 export function createServices(
@@ -41,7 +53,11 @@ export function createServices(
   };
 }
 
-export type DirectorOptions = { timing?: Partial<OrchestratorTiming> };
+export type DirectorOptions = {
+  timing?: Partial<OrchestratorTiming>;
+  /** The actor bundle to offer for download (default: apps/actor/dist, when built). */
+  actorBundle?: string;
+};
 
 export async function startDirector(
   config: Config,
@@ -62,6 +78,7 @@ export async function startDirector(
     new Vault(masterKey.key),
     options.timing,
   );
+  services.actorBundle = loadActorBundle(options.actorBundle ?? ACTOR_BUNDLE);
   const { orchestrator } = services;
   const server = await startServer(services).catch((error: unknown) => {
     database.close();
@@ -71,6 +88,12 @@ export async function startDirector(
   return {
     url: server.url,
     databaseFile,
+    enrollmentToken: (zoneName, validForMs = 60_000) => {
+      const zone =
+        listZones(database.db).find((z) => z.name === zoneName) ??
+        createZone(database.db, { name: zoneName });
+      return issueEnrollmentToken(database.db, zone.id, new Date(Date.now() + validForMs)).token;
+    },
     close: async () => {
       await orchestrator.stop();
       await server.close();

@@ -1,7 +1,7 @@
 // `npm start`: the Director on this machine, with its data in EMAIL_PROFILES_DATA_DIR.
 import { ConfigError, loadConfig } from './config.js';
 import { startDirector } from './director.js';
-import { createLogger } from './log.js';
+import { createLogger } from '@email-profiles/log';
 
 async function main(): Promise<void> {
   let config;

@@ -17,7 +17,9 @@ import { findActorByTokenHash, sessionUser } from './db/index.js';
 import { CALLBACK_PATH } from './mail/gmail-consent.js';
 import { appRouter } from './router.js';
 import { handleGmailCallback } from './routers/gmail-callback.js';
-import { WEB_DIST, staticSite } from './static.js';
+import { WEB_DIST } from './assets.js';
+import { staticSite } from './static.js';
+import { serveDownload } from './downloads.js';
 import type { Context, Services } from './trpc.js';
 
 const SECURITY_HEADERS = {
@@ -280,6 +282,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
       });
       return;
     }
+    if (serveDownload(services.actorBundle, req, res, path, SECURITY_HEADERS)) return;
     if (path === '/api/health') {
       send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
       return;

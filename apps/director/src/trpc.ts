@@ -9,6 +9,7 @@ import type { CurrentUser } from '@email-profiles/core';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import { sessionEnd } from './auth/session.js';
 import type { Config } from './config.js';
+import type { ActorBundle } from './downloads.js';
 import { sessionUser, type ActorRecord, type Conn } from './db/index.js';
 import type { Vault } from './secrets/vault.js';
 import type { DirectorEvents } from './verification/events.js';
@@ -23,6 +24,8 @@ export type Services = {
   loginLimiter: FailureLimiter;
   events: DirectorEvents;
   orchestrator: Orchestrator;
+  /** The actor in one file, when it is built: served at /downloads/. */
+  actorBundle?: ActorBundle;
 };
 
 /** What one request adds: who is calling, from where, and how to answer with a cookie. */

@@ -4,6 +4,8 @@
 // password with its hint, manual mode, the connectivity check, the Graph and Gmail forms, edit
 // with a blank secret, delete. Screenshots of each screen go to e2e/screenshots/.
 import type { Locator, Page } from 'playwright-core';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailUser } from '@email-profiles/mail-stack';
 import { verificationSubject } from '@email-profiles/core';
@@ -149,7 +151,7 @@ describe('the web app in Chromium', () => {
     await page.waitForURL('**/settings/actors');
   });
 
-  it('adds a zone and an actor: the exact enroll command works, and the actor comes online', async () => {
+  it('adds a zone and an actor: the shown download, checksum and enroll commands work, and the downloaded actor comes online', async () => {
     await nav('Actors and Security Zones');
     await byId('zone-name').fill('DMZ');
     await page.getByRole('button', { name: 'Add zone' }).click();
@@ -157,15 +159,22 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Add actor' }).click();
     await byId('actor-name').fill(ACTOR);
     await page.getByRole('button', { name: 'Create enrollment token' }).click();
-    const command = (await page.getByTestId('enroll-command').textContent()) ?? '';
-    const match =
-      /^node apps\/actor\/bin\/email-profiles-actor\.mjs enroll --director (http:\/\/127\.0\.0\.1:\d+) --token ([A-Za-z0-9_-]{43}) --name dmz-actor-1$/.exec(
-        command,
-      );
-    expect(match?.[1]).toBe(app.director.url);
+    const shown = async (id: string) => (await page.getByTestId(id).textContent()) ?? '';
+    const download = await shown('download-command');
+    const enroll = await shown('enroll-command');
+    expect(enroll).toMatch(
+      /^sudo -u email-profiles-actor node \/opt\/email-profiles-actor\/email-profiles-actor\.mjs enroll --director http:\/\/127\.0\.0\.1:\d+ --token [A-Za-z0-9_][A-Za-z0-9_-]{42} --name dmz-actor-1 --zone DMZ --credential \/var\/lib\/email-profiles-actor\/actor\.json$/,
+    );
+    expect(enroll).toContain(`--director ${app.director.url} `);
+    const unit = await shown('systemd-unit');
+    expect(unit).toContain('Restart=always');
+    expect(unit).toContain('User=email-profiles-actor');
     await app.screenshot('add-actor');
     await page.getByRole('button', { name: 'Done' }).click();
-    await app.startActor(match![2]!, ACTOR);
+    // The commands as shown: the download is checked against the Director's SHA-256 (a shell
+    // stops at a wrong one), and the one downloaded file, run by Node alone, enrolls and runs.
+    const host = await app.installActor({ download, enroll });
+    expect(statSync(join(host, 'actor.json')).mode & 0o777).toBe(0o600);
     // The list refreshes every 10 s while the screen is open.
     await page
       .locator('tr', { hasText: ACTOR })

@@ -1,12 +1,17 @@
-// Before the browser tests: a fresh production build of the app into dist/, which the Director
+// Before the browser tests: the actor's bundle when stale, and a fresh production build of the app into dist/, which the Director
 // serves exactly as `npm start` does. Built beside it and swapped in with two renames, so a
 // Director running meanwhile (other packages' tests) never sees a half-written dist/.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { bundle, bundleIsStale } from '../../../scripts/bundle.mjs';
+import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../../actor/build.mjs';
 
 export default async function setup() {
+  // The actor the Director offers for download, which the Add actor test installs.
+  if (bundleIsStale(ACTOR_BUNDLE_FILE))
+    await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dist = join(root, 'dist');
   const fresh = join(root, `.dist-${process.pid}`);

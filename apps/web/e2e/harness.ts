@@ -1,14 +1,22 @@
 // The browser tests' world: a real Director (HTTP, SQLite in a temporary data directory) serving
-// the built app, Debian's Chromium driven by playwright-core, and real actors (enrolled with the
-// token the UI shows, running in this process with the real transports). Everything started here
-// is stopped by `close()`.
+// the built app, Debian's Chromium driven by playwright-core, and a real actor installed the way
+// the Add actor dialog says (its download and enroll commands run by a shell, the downloaded file
+// run by Node outside the repository). Everything started here is stopped by `close()`.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { enrollActor, runActor, type RunningActor } from '@email-profiles/actor';
+import {
+  ACTOR_CREDENTIAL,
+  ACTOR_FILE,
+  ACTOR_PROGRAM,
+  ACTOR_USER,
+} from '../src/features/zones-actors/actor-install';
 import { loadConfig, startDirector, type RunningDirector } from '@email-profiles/director';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,8 +39,12 @@ export type App = {
   page: Page;
   /** Console errors and uncaught exceptions of the page (CSP violations show up here). */
   pageErrors: string[];
-  /** Enrolls an actor with a token as the Add actor dialog shows it, and runs it. */
-  startActor(token: string, name: string): Promise<RunningActor>;
+  /**
+   * Runs the dialog's download and enroll commands in a shell, on a folder outside the repository
+   * standing for the actor's host (its own paths for the program and the credential, no sudo),
+   * then runs the downloaded actor with Node. Returns the folder.
+   */
+  installActor(commands: { download: string; enroll: string }): Promise<string>;
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 };
@@ -52,7 +64,7 @@ export async function startApp(): Promise<App> {
     }),
     pino({ level: 'silent' }),
   );
-  const actors: RunningActor[] = [];
+  const actors: ChildProcess[] = [];
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -73,7 +85,6 @@ export async function startApp(): Promise<App> {
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const log = pino({ level: 'silent' });
     const running = browser;
     return {
       director,
@@ -81,23 +92,44 @@ export async function startApp(): Promise<App> {
       context,
       page,
       pageErrors,
-      async startActor(token, name) {
-        const credentialPath = join(dataDir, `actor-${name}.json`);
-        const credential = await enrollActor({
-          directorUrl: director.url,
-          enrollmentToken: token,
-          name,
-          credentialPath,
-        });
-        const actor = runActor({ directorUrl: director.url, token: credential.token, log });
+      async installActor(commands) {
+        const host = join(dataDir, 'actor-host');
+        mkdirSync(host);
+        // Asynchronously: the Director that answers the download runs in this process.
+        const shell = (command: string) =>
+          promisify(execFile)('sh', ['-c', command], {
+            cwd: host,
+            env: { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` },
+            timeout: 60_000,
+          });
+        await shell(commands.download);
+        const program = join(host, ACTOR_FILE);
+        const credential = join(host, 'actor.json');
+        await shell(
+          commands.enroll
+            .replace(`sudo -u ${ACTOR_USER} `, '')
+            .replace(ACTOR_PROGRAM, program)
+            .replace(ACTOR_CREDENTIAL, credential),
+        );
+        const actor = spawn(
+          process.execPath,
+          ['--max-semi-space-size=1', program, 'run', '--credential', credential],
+          { cwd: host, stdio: 'ignore' },
+        );
         actors.push(actor);
-        return actor;
+        return host;
       },
       async screenshot(name) {
         await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
       },
       async close() {
-        await Promise.all(actors.map((actor) => actor.stop()));
+        await Promise.all(
+          actors.map(async (actor) => {
+            if (actor.exitCode !== null || actor.signalCode !== null) return;
+            actor.kill('SIGTERM');
+            await once(actor, 'exit');
+          }),
+        );
         await running.close();
         await director.close();
         rmSync(dataDir, { recursive: true, force: true });

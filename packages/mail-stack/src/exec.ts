@@ -25,6 +25,10 @@ export function run(command: string, args: readonly string[], options: RunOption
       cwd,
       stdio: ['pipe', output, output],
       env: { ...process.env, LC_ALL: 'C' },
+      // A process group of its own: a Ctrl-C in the terminal (`npm run demo`) reaches the process
+      // that started the stack, which stops its servers itself, in order, by their recorded pids;
+      // it must not kill a half-done helper (openssl, postmap) or a server under it.
+      detached: true,
     });
     if (outputFd !== undefined) closeSync(outputFd);
     let stdout = '';

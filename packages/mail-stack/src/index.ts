@@ -17,6 +17,7 @@ export {
 export { NO_IDLE_CAPABILITY } from './dovecot.js';
 export { createTls, fingerprintSha256 } from './tls.js';
 export { INSTALL_COMMAND } from './install.js';
+export { STACK_BASE } from './slots.js';
 export {
   CYRUS_SERVERNAME,
   CYRUS_USERS,

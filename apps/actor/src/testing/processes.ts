@@ -1,15 +1,19 @@
-// Real actor processes for the end-to-end tests and the benchmark: the CLI spawned with Node, its
-// output kept, its pid recorded so the test can kill it (and nothing is left behind).
+// Real actor processes for the end-to-end tests and the benchmark: the built actor, the one file
+// an actor host downloads, spawned with Node; its output kept, its pid recorded so the test can
+// kill it (and nothing is left behind).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundle, bundleIsStale } from '../../../../scripts/bundle.mjs';
+import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../../build.mjs';
 
-const BIN = fileURLToPath(new URL('../../bin/email-profiles-actor.mjs', import.meta.url));
-/** As the bin's shebang line runs it (see bin/email-profiles-actor.mjs). */
+const BIN = ACTOR_BUNDLE_FILE;
+/** As the bundle's shebang line runs it (see src/main.ts). */
 export const ACTOR_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+/** Builds the actor when its bundle is missing or older than its sources. */
+export async function buildActorBundle(): Promise<void> {
+  if (bundleIsStale(BIN)) await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: BIN });
+}
 
 export type ActorProcess = {
   child: ChildProcess;
@@ -99,12 +103,6 @@ export class ActorFleet {
         clearTimeout(timer);
       }),
     );
-    // The bundles of processes that were killed outright (the test's SIGKILL).
-    for (const name of readdirSync(tmpdir())) {
-      const pid = Number(/^email-profiles-actor-(\d+)-/.exec(name)?.[1]);
-      if (this.processes.some((actor) => actor.pid === pid))
-        rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
     const left = this.processes.filter((actor) => alive(actor.pid));
     if (left.length > 0)
       throw new Error(`actor processes left running: ${left.map((a) => a.pid).join(', ')}`);

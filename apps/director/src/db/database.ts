@@ -2,7 +2,7 @@
 // migrations in apps/director/drizzle.
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_FOLDER } from '../assets.js';
 import Database, { type RunResult } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -18,9 +18,6 @@ export interface DatabaseHandle {
   sqlite: Database.Database;
   close(): void;
 }
-
-/** Next to the sources, not the working directory: apps/director/drizzle. */
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -63,7 +60,7 @@ export function openDatabase(file: string): DatabaseHandle {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('synchronous = NORMAL');
     const db = drizzle(sqlite, { schema });
-    migrate(db, { migrationsFolder });
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     return {
       db,
       sqlite,

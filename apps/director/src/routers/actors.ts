@@ -1,6 +1,7 @@
 // Actors: the table of enrolled actors (zone, online/offline), one-time enrollment tokens, and
 // revocation. Enrolling itself (the actor agent presenting its token) comes with the actor API.
 import {
+  actorDownloadSchema,
   actorListItemSchema,
   actorRevokeSchema,
   enrollmentTokenCreateSchema,
@@ -23,6 +24,12 @@ export const actorsRouter = router({
       connection: connectionOf(actor.lastSeenAt, at),
       lastSeenAt: actor.lastSeenAt,
     }));
+  }),
+
+  /** The actor in one file and its SHA-256, for the Add actor dialog; null when not built. */
+  download: operatorProcedure.output(actorDownloadSchema.nullable()).query(({ ctx }) => {
+    const bundle = ctx.actorBundle;
+    return bundle ? { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes } : null;
   }),
 
   createEnrollmentToken: operatorProcedure

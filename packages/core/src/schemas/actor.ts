@@ -55,3 +55,12 @@ export const enrollmentTokenSchema = z.object({
   expiresAt: timestampSchema,
 });
 export type EnrollmentToken = z.infer<typeof enrollmentTokenSchema>;
+
+/** The actor in one file the Director offers for download, and how to check it. */
+export const ACTOR_DOWNLOAD_PATH = '/downloads/email-profiles-actor.mjs';
+export const actorDownloadSchema = z.object({
+  path: z.literal(ACTOR_DOWNLOAD_PATH),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+});
+export type ActorDownload = z.infer<typeof actorDownloadSchema>;

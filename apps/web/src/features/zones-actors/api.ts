@@ -9,6 +9,7 @@ export const zonesApi = {
 
 export const actorsApi = {
   list: () => api.actors.list.query(),
+  download: () => api.actors.download.query(),
   createEnrollmentToken: (input: ApiInputs['actors']['createEnrollmentToken']) =>
     api.actors.createEnrollmentToken.mutate(input),
   revoke: (id: string) => api.actors.revoke.mutate({ id }),

@@ -9,7 +9,7 @@ import { loadConfig } from '@email-profiles/director';
 import { ADMIN, browserTab } from '@email-profiles/director/testing';
 import { LOCAL_CREDENTIAL_FILE, LOCAL_ZONE, startEmbedded } from './embedded.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'actor-embedded-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'launcher-embedded-'));
 afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,22 +1,18 @@
 // `npm start`: the Director and, in the same process, a local actor, so a fresh install can
 // verify mailboxes reachable from this machine right away. On first start the local actor is
-// enrolled through the Director's real API (zone "Local", named after the host) and its
-// credential is kept in the data directory (mode 0600).
+// enrolled with a token the Director issues in process and through its real enrollment API
+// (zone "Local", named after the host); its credential is kept in the data directory (0600).
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  createZone,
-  issueEnrollmentToken,
-  listZones,
-  openDatabase,
-  startDirector,
-  type Config,
-  type RunningDirector,
-} from '@email-profiles/director';
-import { runActor, type RunningActor } from './agent.js';
-import { credentialExists, readCredential } from './credentials.js';
-import { enrollActor } from './enroll.js';
+  credentialExists,
+  enrollActor,
+  readCredential,
+  runActor,
+  type RunningActor,
+} from '@email-profiles/actor';
+import { startDirector, type Config, type RunningDirector } from '@email-profiles/director';
 
 export const LOCAL_ZONE = 'Local';
 export const LOCAL_CREDENTIAL_FILE = 'local-actor.json';
@@ -29,16 +25,7 @@ export async function ensureLocalActor(
 ): Promise<string> {
   const credentialPath = join(dataDir, LOCAL_CREDENTIAL_FILE);
   if (credentialExists(credentialPath)) return credentialPath;
-  const store = openDatabase(director.databaseFile);
-  let token: string;
-  try {
-    const zone =
-      listZones(store.db).find((z) => z.name === LOCAL_ZONE) ??
-      createZone(store.db, { name: LOCAL_ZONE });
-    token = issueEnrollmentToken(store.db, zone.id, new Date(Date.now() + 60_000)).token;
-  } finally {
-    store.close();
-  }
+  const token = director.enrollmentToken(LOCAL_ZONE);
   const name = (hostname().trim() || 'local').slice(0, 64);
   await enrollActor({ directorUrl: director.url, enrollmentToken: token, name, credentialPath });
   log.info({ name, zone: LOCAL_ZONE }, 'local actor enrolled');

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactedKeys } from './log.js';
+import { createLogger, redactedKeys } from './index.js';
 
 describe('logging', () => {
   it('knows the secret fields from the schemas', () => {

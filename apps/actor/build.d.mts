@@ -1,0 +1,2 @@
+export const ACTOR_BUNDLE_ENTRY: string;
+export const ACTOR_BUNDLE_FILE: string;

@@ -1,0 +1,3 @@
+export const LAUNCHER_ENTRY: string;
+export const LAUNCHER_FILE: string;
+export const LAUNCHER_EXTERNAL: string[];
