@@ -1,9 +1,12 @@
-// The Director as its own process, started the way `npm start` starts it (tsx src/main.ts), so
-// the benchmarks measure its memory and its event loop apart from the simulated clients.
+// The Director as its own process, started the way `npm start` starts it (the launcher's build,
+// apps/launcher/dist/email-profiles.mjs, under plain Node), so the benchmarks measure its memory
+// and its event loop apart from the simulated clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { bundle, bundleIsStale } from '../../../scripts/bundle.mjs';
+import { LAUNCHER_ENTRY, LAUNCHER_EXTERNAL, LAUNCHER_FILE } from '../../launcher/build.mjs';
 
 const directorRoot = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -37,14 +40,17 @@ export async function startDirectorProcess(
 ): Promise<DirectorProcess> {
   const port = await freePort();
   // BENCH_DIRECTOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the Director;
-  // BENCH_DIRECTOR_ENTRY, a bundled main (plain JavaScript) to run instead of tsx src/main.ts.
+  // BENCH_DIRECTOR_ENTRY, another entry to run (e.g. "--import tsx src/main.ts", the Director
+  // alone from its sources).
   // As `npm start` runs it: a small young generation (see the memory table in the README).
   const nodeArgs = [
     '--max-semi-space-size=1',
     ...(process.env.BENCH_DIRECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
   const entry = process.env.BENCH_DIRECTOR_ENTRY;
-  const args = entry ? [entry] : ['--import', 'tsx', 'src/main.ts'];
+  if (!entry && bundleIsStale(LAUNCHER_FILE))
+    await bundle({ entry: LAUNCHER_ENTRY, outfile: LAUNCHER_FILE, external: LAUNCHER_EXTERNAL });
+  const args = entry ? entry.split(' ') : [LAUNCHER_FILE];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: directorRoot,
     env: {

@@ -92,7 +92,7 @@ try {
   }
 
   console.log(
-    `Director resident memory (its own process, node --max-semi-space-size=1 --import tsx src/main.ts; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, budget 200 MB)\n`,
+    `Director resident memory (its own process, node --max-semi-space-size=1 apps/launcher/dist/email-profiles.mjs, as npm start runs it; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, budget 200 MB)\n`,
   );
   console.log('| phase | RSS | peak RSS so far |');
   console.log('| --- | --- | --- |');

@@ -1,4 +1,5 @@
-// `npm start`: the Director on this machine, with its data in EMAIL_PROFILES_DATA_DIR.
+// The Director alone (`pnpm --filter @email-profiles/director start`), with its data in
+// EMAIL_PROFILES_DATA_DIR. `npm start` runs it with a local actor: apps/launcher.
 import { ConfigError, loadConfig } from './config.js';
 import { startDirector } from './director.js';
 import { createLogger } from '@email-profiles/log';
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
       `Email Profiles Director is running at ${director.url}`,
       `Data directory: ${config.dataDir}`,
       '',
-      'First run: create the administrator account with the auth.setup procedure of the API',
-      `(${director.url}/api/trpc); the web app that will do this for you is not built yet.`,
+      `First run: open ${director.url} in a browser and create the administrator account`,
+      '(the web app is served from apps/web/dist: pnpm --filter @email-profiles/web build).',
       'Stop with Ctrl-C.',
       '',
     ].join('\n'),
