@@ -23,6 +23,12 @@ try {
     log,
   });
 } catch (error) {
+  // A Ctrl-C can reach a helper the sandbox was starting (between its fork and its own process
+  // group): that failure is the stop asked for, and startDemo has undone what it started.
+  if (stopRequested) {
+    console.log(`\n${stopRequested}: the demo stopped while starting.\nDemo stopped.`);
+    process.exit(0);
+  }
   console.error(
     `The demo could not start: ${error instanceof Error ? error.message : String(error)}`,
   );
