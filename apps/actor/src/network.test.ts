@@ -56,55 +56,15 @@ const tsx = (file: string, ...args: string[]): [string, string[]] => [
 
 /** A private CA and the Director's certificate for its address, with openssl. */
 function privateCa(address: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Network test CA',
-  );
+  const openssl = (command: string, ...args: string[]) =>
+    execFileSync('openssl', [...command.split(' '), ...args], { cwd: work, stdio: 'pipe' });
+  const newKey = (file: string) =>
+    `-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${file}`;
+  openssl(`req -x509 ${newKey('ca.key')} -out ca.pem -days 2`, '-subj', '/CN=Network test CA');
   writeFileSync(join(work, 'director.ext'), `subjectAltName = IP:${address}\n`);
-  run(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'director.key',
-    '-out',
-    'director.csr',
-    '-subj',
-    `/CN=${address}`,
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'director.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'director.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'director.ext',
+  openssl(`req ${newKey('director.key')} -out director.csr -subj /CN=${address}`);
+  openssl(
+    'x509 -req -in director.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out director.pem -days 2 -extfile director.ext',
   );
   return {
     ca: join(work, 'ca.pem'),
