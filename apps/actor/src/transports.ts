@@ -4,9 +4,11 @@
 import {
   explainFailure,
   transportErrorCodes,
+  type ApiServerType,
   type FindCodeRequest,
   type FindCodeResult,
   type MailboxTransport,
+  type MailServerType,
   type ProbeOptions,
   type ProbeReport,
   type TaskProfile,
@@ -31,7 +33,7 @@ export type TransportOptions = {
   pollMs?: number;
 };
 
-type MailServerProfile = Extract<TaskProfile, { serverType: 'imap' | 'pop3' }>;
+type MailServerProfile = Extract<TaskProfile, { serverType: MailServerType }>;
 
 /** The account on the incoming server (ImapConfig and Pop3Config are the same login config). */
 export function incomingConfig(profile: MailServerProfile): ImapConfig {
@@ -105,7 +107,7 @@ const noConsent = () =>
 
 /** The API transport of a Graph or Gmail profile (a failure when Gmail consent is missing). */
 export async function apiTransport(
-  profile: Extract<TaskProfile, { serverType: 'graph' | 'gmail' }>,
+  profile: Extract<TaskProfile, { serverType: ApiServerType }>,
   options: TransportOptions,
 ): Promise<MailboxTransport | ReturnType<typeof noConsent>> {
   if (profile.serverType === 'graph') {

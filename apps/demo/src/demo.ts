@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { Logger } from 'pino';
 import { runActor, type RunningActor } from '@email-profiles/actor';
-import type { EmailProfileCreateInput } from '@email-profiles/core';
+import type { EmailProfileCreateInput, MailServerType } from '@email-profiles/core';
 import {
   loadConfig,
   startDirector,
@@ -27,7 +27,7 @@ export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
 export type Demo = {
   url: string;
   login: { email: string; password: string };
-  profiles: { address: string; serverType: 'imap' | 'pop3'; actors: string[] }[];
+  profiles: { address: string; serverType: MailServerType; actors: string[] }[];
   /** The sandbox's private folder and the ports its servers listen on (127.0.0.1). */
   sandbox: { dir: string; ports: number[] };
   stop(): Promise<void>;
@@ -139,7 +139,7 @@ export async function startDemo(options: {
       tlsTrust: trust,
     };
     const all = Object.values(actorIds);
-    const profiles: EmailProfileCreateInput[] = [
+    const profiles: (EmailProfileCreateInput & { serverType: MailServerType })[] = [
       {
         serverType: 'imap',
         emailAddress: imapUser.address,
@@ -178,7 +178,7 @@ export async function startDemo(options: {
       await api.profiles.create.mutate(profile);
       created.push({
         address: profile.emailAddress,
-        serverType: profile.serverType as 'imap' | 'pop3',
+        serverType: profile.serverType,
         actors: profile.actorIds.map((id) => names[id] ?? id),
       });
     }

@@ -1,7 +1,12 @@
 // Probe: staged connectivity diagnostics of the profile's mailbox, each step sent to the Director
 // as it completes. For IMAP and POP3 profiles the outgoing SMTP server is checked too (after the
 // incoming one, whatever its outcome); every step says which server it belongs to.
-import type { ProbeReport, ProbeStep, TaskResult } from '@email-profiles/core';
+import {
+  isMailServerProfile,
+  type ProbeReport,
+  type ProbeStep,
+  type TaskResult,
+} from '@email-profiles/core';
 import { probeIncoming, probeOutgoing } from '../transports.js';
 import type { ProbeTask, TaskContext } from './context.js';
 
@@ -21,7 +26,7 @@ export async function runProbeTask(task: ProbeTask, context: TaskContext): Promi
     { signal, onStep: onStep('incoming') },
     context.transports,
   );
-  if (profile.serverType !== 'imap' && profile.serverType !== 'pop3')
+  if (!isMailServerProfile(profile))
     return { kind: 'probe', taskId: task.id, report: withServer(incoming, 'incoming') };
   const outgoing = await probeOutgoing(profile, { signal, onStep: onStep('outgoing') });
   return { kind: 'probe', taskId: task.id, report: combine(incoming, outgoing) };

@@ -4,7 +4,12 @@
 // Timestamps are ISO 8601 strings (UTC), the form core's schemas use. JSON columns hold data that
 // the repositories validate with core's schemas when they read it back. Secrets only ever live
 // in `*_secrets` columns, each value sealed by the vault (see ../secrets/vault.ts).
-import { ATTEMPT_OUTCOMES, TASK_KINDS, VERIFICATION_MODES } from '@email-profiles/core';
+import {
+  ATTEMPT_OUTCOMES,
+  SERVER_TYPE_NAMES,
+  TASK_KINDS,
+  VERIFICATION_MODES,
+} from '@email-profiles/core';
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -100,7 +105,7 @@ export const profiles = sqliteTable(
   'profiles',
   {
     id: text('id').primaryKey(),
-    serverType: text('server_type', { enum: ['graph', 'gmail', 'imap', 'pop3'] }).notNull(),
+    serverType: text('server_type', { enum: SERVER_TYPE_NAMES }).notNull(),
     /**
      * The profile's public view (core's PublicEmailProfile) without id, serverType, manualCode
      * and actorIds, which have their own columns and table.
@@ -112,7 +117,10 @@ export const profiles = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (table) => [
-    check('profiles_server_type', sql`${table.serverType} IN ('graph', 'gmail', 'imap', 'pop3')`),
+    check(
+      'profiles_server_type',
+      sql`${table.serverType} IN (${sql.raw(SERVER_TYPE_NAMES.map((type) => `'${type}'`).join(', '))})`,
+    ),
   ],
 );
 

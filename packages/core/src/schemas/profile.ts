@@ -21,18 +21,7 @@ import {
   serverWarnings,
   type FieldWarning,
 } from './servers.js';
-
-export const serverTypeSchema = z.enum(['graph', 'gmail', 'imap', 'pop3'], {
-  error: 'Choose a server type',
-});
-export type ServerType = z.infer<typeof serverTypeSchema>;
-
-export const serverTypeLabels: Record<ServerType, string> = {
-  graph: 'Microsoft Office 365 Graph API',
-  gmail: 'Gmail API',
-  imap: 'IMAP',
-  pop3: 'POP3',
-};
+import { type ApiServerType, type MailServerType, type ServerType } from './server-types.js';
 
 export const graphCloudSchema = z.enum(['global', 'usgov', 'china'], {
   error: 'Choose the Microsoft cloud',
@@ -198,9 +187,9 @@ export const profileFieldSchemas = {
 /** Port/encryption mismatch and clear-text password warnings for a profile's two servers. */
 export function emailProfileWarnings(
   profile:
-    | { serverType: 'graph' | 'gmail' }
+    | { serverType: ApiServerType }
     | {
-        serverType: 'imap' | 'pop3';
+        serverType: MailServerType;
         incoming: { port: number; encryption: z.infer<typeof incomingServerSchema>['encryption'] };
         outgoing: {
           port: number;

@@ -5,6 +5,7 @@ import {
   emailProfileCreateSchema,
   emailProfileUpdateSchema,
   emailProfileWarnings,
+  hasMailServers,
   profileSecretCheck,
   serverTypeSchema,
   type AuthType,
@@ -50,8 +51,7 @@ export type ProfileDraft = {
   };
 };
 
-export const isMailServer = (type: ServerType): type is 'imap' | 'pop3' =>
-  type === 'imap' || type === 'pop3';
+export const isMailServer = hasMailServers;
 
 /** A new profile: IMAP over SSL/TLS (993); outgoing SMTP with encryption Off (25), as the seed says. */
 export function newDraft(): ProfileDraft {

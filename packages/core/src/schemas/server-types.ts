@@ -1,0 +1,46 @@
+// The server types a profile can have, declared once: the list, the labels and what varies by
+// type are read from here (the schemas' unions, the Director's database enum and CHECK, the form,
+// the actor's transports). A new server type starts as a line here; the compiler then names each
+// place that must handle it (every Record<ServerType, …> and exhaustive switch).
+import { z } from 'zod';
+
+type ServerTypeTraits = {
+  label: string;
+  /** Reached through an incoming and an outgoing mail server the user enters (host, port, TLS). */
+  mailServers: boolean;
+  /** The mailbox owner's one-time OAuth consent is needed before the profile can work. */
+  consent: 'google' | undefined;
+};
+
+export const SERVER_TYPES = {
+  graph: { label: 'Microsoft Office 365 Graph API', mailServers: false, consent: undefined },
+  gmail: { label: 'Gmail API', mailServers: false, consent: 'google' },
+  imap: { label: 'IMAP', mailServers: true, consent: undefined },
+  pop3: { label: 'POP3', mailServers: true, consent: undefined },
+} as const satisfies Record<string, ServerTypeTraits>;
+
+export type ServerType = keyof typeof SERVER_TYPES;
+
+/** The server types in their order, e.g. for z.enum and the database's CHECK. */
+export const SERVER_TYPE_NAMES = Object.keys(SERVER_TYPES) as [ServerType, ...ServerType[]];
+
+export const serverTypeSchema = z.enum(SERVER_TYPE_NAMES, { error: 'Choose a server type' });
+
+export const serverTypeLabels = Object.fromEntries(
+  SERVER_TYPE_NAMES.map((type) => [type, SERVER_TYPES[type].label]),
+) as { [K in ServerType]: (typeof SERVER_TYPES)[K]['label'] };
+
+/** The server types reached through mail servers the user enters (IMAP, POP3). */
+export type MailServerType = {
+  [K in ServerType]: (typeof SERVER_TYPES)[K]['mailServers'] extends true ? K : never;
+}[ServerType];
+/** The others: reached through a provider's API (Microsoft Graph, Gmail). */
+export type ApiServerType = Exclude<ServerType, MailServerType>;
+
+export const hasMailServers = (type: ServerType): type is MailServerType =>
+  SERVER_TYPES[type].mailServers;
+
+/** The same test on a whole profile (of any of core's profile shapes), narrowing it. */
+export const isMailServerProfile = <P extends { serverType: ServerType }>(
+  profile: P,
+): profile is Extract<P, { serverType: MailServerType }> => hasMailServers(profile.serverType);
