@@ -12,6 +12,7 @@ export * from './schemas/mail-settings-update.js';
 export * from './schemas/server-types.js';
 export * from './schemas/profile.js';
 export * from './schemas/profile-update.js';
+export * from './schemas/secret-update.js';
 export * from './schemas/profile-list.js';
 export * from './failures/taxonomy.js';
 export * from './failures/graph.js';

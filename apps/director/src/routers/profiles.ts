@@ -105,7 +105,7 @@ export const profilesRouter = router({
         if (!before) throw noSuchProfile(input.id);
         const merged = mergeProfileUpdate(before, input);
         if (!merged.ok) throw fieldErrors(merged.issues);
-        const after = merged.profile;
+        const after = merged.value;
         const issues = referenceIssues(tx, after);
         if (issues.length > 0) throw fieldErrors(issues);
         return repository(() => {

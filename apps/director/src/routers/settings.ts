@@ -33,7 +33,7 @@ const mailRouter = router({
         const merged = mergeMailSettings(stored, input);
         if (!merged.ok) throw fieldErrors(merged.issues);
         return repository(() => {
-          saveMailSettings(tx, ctx.vault, merged.settings);
+          saveMailSettings(tx, ctx.vault, merged.value);
           const view = getPublicMailSettings(tx);
           if (!view) {
             throw new TRPCError({

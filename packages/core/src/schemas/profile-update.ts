@@ -1,6 +1,5 @@
 // Applying an update to a stored profile: a blank secret keeps the stored one only while
 // everything it is sent to is unchanged (checkBlankSecrets over the fields marked `destination`).
-import type { z } from 'zod';
 import type {
   EmailProfile,
   EmailProfileUpdate,
@@ -8,20 +7,8 @@ import type {
   PublicEmailProfile,
 } from './profile.js';
 import { emailProfileSchema, profileFieldSchemas } from './profile.js';
-import { checkBlankSecrets, secretFieldsOf, type BlankSecretCheck } from './secret.js';
-import { sameAddress } from '../validation/fields.js';
-
-export type FieldIssue = { path: (string | number)[]; message: string };
-
-export type MergeResult = { ok: true; profile: EmailProfile } | { ok: false; issues: FieldIssue[] };
-
-export type ProfileSecretCheck = BlankSecretCheck & {
-  /**
-   * Gmail: the refresh token (and the account that consented) still applies: the client ID and
-   * the mailbox address are the ones consent was given for.
-   */
-  keepConsent: boolean;
-};
+import { secretFieldsOf } from './secret.js';
+import { checkSecrets, mergeSecrets, type Merged, type SecretCheck } from './secret-update.js';
 
 /**
  * Which secrets of a profile update a blank keeps, and why the others must be entered again: a
@@ -35,28 +22,25 @@ export type ProfileSecretCheck = BlankSecretCheck & {
 export function profileSecretCheck(
   stored: EmailProfile | PublicEmailProfile,
   update: EmailProfileUpdate | EmailProfileUpdateInput,
-): ProfileSecretCheck {
-  const type = update.serverType;
+): SecretCheck {
   // Every secret a server type has is required, so the stored profile has each of its type's.
   const storedSecrets = secretFieldsOf(profileFieldSchemas[stored.serverType]);
-  const check = checkBlankSecrets(profileFieldSchemas[type], stored, update, (key) =>
-    storedSecrets.includes(key),
-  );
-  return {
-    ...check,
-    keepConsent:
-      stored.serverType === 'gmail' &&
-      type === 'gmail' &&
-      check.changed.length === 0 &&
-      sameAddress(stored.emailAddress, update.emailAddress),
-  };
+  return checkSecrets({
+    schema: profileFieldSchemas[update.serverType],
+    stored,
+    update,
+    hasStored: (key) => storedSecrets.includes(key),
+    ...(stored.serverType === 'gmail' && update.serverType === 'gmail'
+      ? { consent: { stored: stored.emailAddress, update: update.emailAddress } }
+      : {}),
+  });
 }
 
 /** Merges a validated update into the stored profile (see profileSecretCheck). */
 export function mergeProfileUpdate(
   existing: EmailProfile,
   update: EmailProfileUpdate,
-): MergeResult {
+): Merged<EmailProfile> {
   if (update.id !== existing.id) {
     return {
       ok: false,
@@ -64,23 +48,7 @@ export function mergeProfileUpdate(
     };
   }
   const check = profileSecretCheck(existing, update);
-  if (check.issues.length > 0) return { ok: false, issues: check.issues };
-  const stored = existing as Record<string, unknown>;
-  const merged: Record<string, unknown> = { ...update, manualCode: existing.manualCode };
-  for (const key of check.keep) if (merged[key] === undefined) merged[key] = stored[key];
-  if (check.keepConsent) {
-    merged.refreshToken = stored.refreshToken;
-    merged.consentedAddress = stored.consentedAddress;
-  }
-  const parsed = emailProfileSchema.safeParse(merged);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((i: z.core.$ZodIssue) => ({
-        path: i.path as (string | number)[],
-        message: i.message,
-      })),
-    };
-  }
-  return { ok: true, profile: parsed.data };
+  return mergeSecrets(emailProfileSchema, existing, update, check, {
+    manualCode: existing.manualCode,
+  });
 }

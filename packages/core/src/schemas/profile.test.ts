@@ -320,7 +320,7 @@ describe('update input and merge', () => {
         id: 'profile-1',
       });
       const merged = mergeProfileUpdate(existing, update);
-      expect(merged).toEqual({ ok: true, profile: existing });
+      expect(merged).toEqual({ ok: true, value: existing });
     }
   });
 
@@ -330,7 +330,7 @@ describe('update input and merge', () => {
       id: 'profile-1',
     });
     const merged = mergeProfileUpdate(existing, update);
-    expect(merged.ok && merged.profile.serverType === 'imap' && merged.profile.password).toBe(
+    expect(merged.ok && merged.value.serverType === 'imap' && merged.value.password).toBe(
       'new-pass',
     );
   });
@@ -390,7 +390,7 @@ describe('update input and merge', () => {
       gmail,
       emailProfileUpdateSchema.parse({ ...gmailInput({ clientSecret: '' }), id: 'profile-1' }),
     );
-    expect(same.ok && same.profile.serverType === 'gmail' && same.profile.refreshToken).toBe(
+    expect(same.ok && same.value.serverType === 'gmail' && same.value.refreshToken).toBe(
       '1//token',
     );
     const other = mergeProfileUpdate(
@@ -401,7 +401,7 @@ describe('update input and merge', () => {
       }),
     );
     expect(
-      other.ok && other.profile.serverType === 'gmail' && other.profile.refreshToken,
+      other.ok && other.value.serverType === 'gmail' && other.value.refreshToken,
     ).toBeUndefined();
   });
 });

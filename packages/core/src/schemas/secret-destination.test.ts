@@ -176,7 +176,7 @@ describe('profiles: a blank secret follows its destination', () => {
             existing,
             update(withChange(input, path, next), 'typed-again-123'),
           );
-          expect(merged.ok && (merged.profile as Plain)[secretKey]).toBe('typed-again-123');
+          expect(merged.ok && (merged.value as Plain)[secretKey]).toBe('typed-again-123');
         },
       );
 
@@ -184,7 +184,7 @@ describe('profiles: a blank secret follows its destination', () => {
         'changing only %s keeps the stored secret',
         (path, next) => {
           const merged = mergeProfileUpdate(existing, update(withChange(input, path, next)));
-          expect(merged.ok && (merged.profile as Plain)[secretKey]).toBe(
+          expect(merged.ok && (merged.value as Plain)[secretKey]).toBe(
             (existing as Plain)[secretKey],
           );
           const fromForm = profileSecretCheck(
@@ -228,7 +228,7 @@ describe('profiles: a blank secret follows its destination', () => {
       pinned,
       emailProfileUpdateSchema.parse({ ...input, id: 'profile-1' }),
     );
-    expect(merged.ok && merged.profile.serverType === 'imap' && merged.profile.password).toBe(
+    expect(merged.ok && merged.value.serverType === 'imap' && merged.value.password).toBe(
       's3cret!',
     );
   });
@@ -416,7 +416,7 @@ describe('mail settings: a blank secret follows its destination', () => {
             existing,
             directorMailSettingsUpdateSchema.parse({ ...changed, [secretKey]: 'typed-again-123' }),
           );
-          expect(merged.ok && (merged.settings as Plain)[secretKey]).toBe('typed-again-123');
+          expect(merged.ok && (merged.value as Plain)[secretKey]).toBe('typed-again-123');
         },
       );
 
@@ -428,7 +428,7 @@ describe('mail settings: a blank secret follows its destination', () => {
             existing,
             directorMailSettingsUpdateSchema.parse(changed),
           );
-          expect(merged.ok && (merged.settings as Plain)[secretKey]).toBe(input[secretKey]);
+          expect(merged.ok && (merged.value as Plain)[secretKey]).toBe(input[secretKey]);
           expect(
             mailSettingsSecretCheck(publicSettingsOf(existing), changed as never),
           ).toMatchObject({
@@ -450,7 +450,7 @@ describe('mail settings: a blank secret follows its destination', () => {
       password: '',
     });
     const merged = mergeMailSettings(existing, directorMailSettingsUpdateSchema.parse(off));
-    expect(merged.ok && merged.settings).not.toHaveProperty('password');
+    expect(merged.ok && merged.value).not.toHaveProperty('password');
     // A public view that still says a password is stored (say, from an older Director): the
     // switch to "requires authentication" is a new destination, so the form asks for it again.
     const view = {
@@ -459,6 +459,17 @@ describe('mail settings: a blank secret follows its destination', () => {
     };
     expect(mailSettingsSecretCheck(view as never, smtp({ password: '' }) as never).issues).toEqual([
       { path: ['password'], message: again('password', '"requires authentication"') },
+    ]);
+  });
+
+  it('asks for the SMTP password with authentication and none stored, in the Director as in the form', () => {
+    const first = directorMailSettingsUpdateSchema.parse(smtp({ password: '' }));
+    expect(mergeMailSettings(undefined, first)).toEqual({
+      ok: false,
+      issues: [{ path: ['password'], message: 'Enter the password' }],
+    });
+    expect(mailSettingsSecretCheck(null, smtp({ password: '' }) as never).issues).toEqual([
+      { path: ['password'], message: 'Enter the password' },
     ]);
   });
 
@@ -480,7 +491,7 @@ describe('mail settings: a blank secret follows its destination', () => {
       existing,
       directorMailSettingsUpdateSchema.parse(smtp({ host: ' SMTP.example.TEST ', password: '' })),
     );
-    expect(merged.ok && merged.settings.method === 'smtp' && merged.settings.password).toBe('pa55');
+    expect(merged.ok && merged.value.method === 'smtp' && merged.value.password).toBe('pa55');
   });
 
   it('keeps Gmail consent while the client and the address stay, even if the secret is new', () => {

@@ -4,7 +4,9 @@ import {
   defaultPort,
   directorMailSettingsUpdateSchema,
   directorMailSettingsWarnings,
+  mailMethodSchema,
   mailSettingsSecretCheck,
+  withSecretCheck,
   type DirectorMailSettingsUpdateInput,
   type Encryption,
   type FieldWarning,
@@ -130,19 +132,12 @@ export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpd
  * unchanged; otherwise, or with nothing stored, the secret is required, with the reason.
  */
 export function mailSettingsSchema(stored: () => PublicDirectorMailSettings | null | undefined) {
-  return directorMailSettingsUpdateSchema.superRefine((value, ctx) => {
-    const check = mailSettingsSecretCheck(stored(), value);
-    for (const issue of check.issues) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-    // The SMTP password is optional in the schema (none without authentication): with
-    // authentication and no stored password to keep, it is needed.
-    const passwordKnown = check.keep.includes('password') || 'password' in check.reentry;
-    if (value.method === 'smtp' && value.requiresAuth && value.password === undefined) {
-      if (!passwordKnown)
-        ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the password' });
-    }
-  });
+  return withSecretCheck(directorMailSettingsUpdateSchema, (value) =>
+    // Checked also while other fields are invalid: only once the method is one.
+    mailMethodSchema.safeParse(value.method).success
+      ? mailSettingsSecretCheck(stored(), value)
+      : undefined,
+  );
 }
 
 /** What becomes of each secret: whether blank keeps it, or why it must be typed again. */

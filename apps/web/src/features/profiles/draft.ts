@@ -16,6 +16,7 @@ import {
   type GraphCloud,
   type PublicEmailProfile,
   type ServerType,
+  withSecretCheck,
 } from '@email-profiles/core';
 import type { Path } from 'vee-validate';
 import { systemTrustDraft, trustDraftOf, trustOf, type TlsTrustDraft } from '../../forms/tls-trust';
@@ -182,17 +183,12 @@ export function toUpdateInput(id: string, draft: ProfileDraft): EmailProfileUpda
  * the secret is required, with the reason on its field.
  */
 export function updateSchema(stored: () => PublicEmailProfile | undefined) {
-  return emailProfileUpdateSchema.superRefine(
-    (value, ctx) => {
-      const before = stored();
-      if (before === undefined || !serverTypeSchema.safeParse(value.serverType).success) return;
-      for (const issue of profileSecretCheck(before, value).issues) {
-        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      }
-    },
-    // Also while other fields are still invalid, so every problem shows at once.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-  );
+  return withSecretCheck(emailProfileUpdateSchema, (value) => {
+    const before = stored();
+    // Checked also while other fields are invalid: only once the server type is one.
+    if (before === undefined || !serverTypeSchema.safeParse(value.serverType).success) return;
+    return profileSecretCheck(before, value);
+  });
 }
 
 /** What becomes of each secret on edit: whether blank keeps it, or why it must be typed again. */
