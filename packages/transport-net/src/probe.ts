@@ -3,10 +3,6 @@
 import { performance } from 'node:perf_hooks';
 import type {
   Failure,
-  MailboxProber,
-  MailSender,
-  OutgoingMessage,
-  ProbeOptions,
   ProbeReport,
   ProbeStep,
   ProbeStepName,
@@ -96,36 +92,4 @@ export async function runProbe(
   } catch (error) {
     return recorder.report(asTransportError(error, 'config').failure);
   }
-}
-
-/**
- * "Send test email": the connectivity check step by step, then, if it passed, the email itself as
- * a last `send` step, so the user sees exactly where it stops.
- */
-export async function probeThenSend(
-  transport: MailboxProber & MailSender,
-  message: OutgoingMessage,
-  options: ProbeOptions = {},
-): Promise<ProbeReport> {
-  const report = await transport.probe(options);
-  if (!report.ok) return report;
-  const started = performance.now();
-  const sent = await transport.send(message, options.signal ? { signal: options.signal } : {});
-  const durationMs = performance.now() - started;
-  const step: ProbeStep = sent.ok
-    ? { name: 'send', status: 'ok', durationMs, summary: `Accepted: ${sent.response}` }
-    : {
-        name: 'send',
-        status: 'failed',
-        durationMs,
-        summary: sent.failure.summary,
-        failure: sent.failure,
-      };
-  options.onStep?.(step);
-  return {
-    ok: sent.ok,
-    steps: [...report.steps, step],
-    ...(sent.ok ? {} : { failure: sent.failure }),
-    durationMs: report.durationMs + durationMs,
-  };
 }

@@ -1,5 +1,4 @@
 // @email-profiles/transport-smtp: probe and send over SMTP.
 export { probeSmtp } from './probe.js';
 export { sendSmtp, sendSmtpMany, type SendManyOptions } from './send.js';
-export { smtpConfigFromSettings, type SmtpAuth, type SmtpConfig } from './session.js';
-export { sendTestEmail } from './test-email.js';
+export { type SmtpAuth, type SmtpConfig } from './session.js';

@@ -16,7 +16,6 @@ import {
   transportErrorCodes,
   type FailureStage,
   type SmtpAuthMechanism,
-  type SmtpMailSettings,
 } from '@email-profiles/core';
 
 /** Profiles log in with Plain or NTLM; the Director's own SMTP also with Login or CRAM-MD5. */
@@ -27,20 +26,6 @@ export type SmtpConfig = Endpoint & {
   /** Absent when the server does not require authentication. */
   auth?: SmtpAuth;
 };
-
-/** The Director's own mail settings as an SMTP config (the auth comes only with requiresAuth). */
-export function smtpConfigFromSettings(settings: SmtpMailSettings): SmtpConfig {
-  const { host, port, encryption, tlsTrust, requiresAuth, authType, username, password } = settings;
-  return {
-    host,
-    port,
-    encryption,
-    tlsTrust,
-    ...(requiresAuth && authType && username !== undefined && password !== undefined
-      ? { auth: { type: authType, username, password } }
-      : {}),
-  };
-}
 
 export type Reply = { code: number; lines: string[]; text: string };
 

@@ -6,7 +6,6 @@ import { mailboxSubjects } from '@email-profiles/mail-stack';
 import { activeHandles, closedPort, settledHandles } from '@email-profiles/transport-net/testing';
 import { probeSmtp } from './probe.js';
 import { sendSmtp, sendSmtpMany } from './send.js';
-import { sendTestEmail } from './test-email.js';
 import type { SmtpAuth, SmtpConfig } from './session.js';
 
 const stack = inject('mailStack');
@@ -251,54 +250,5 @@ describe('SMTP send through Postfix into Dovecot', () => {
     });
     expect(sent.ok).toBe(true);
     expect(await settledHandles(before)).toEqual({});
-  });
-});
-
-describe('send test email', () => {
-  it('reports every step, the send last, and the email arrives', async () => {
-    const subject = `Test email ${randomUUID()}`;
-    const seen: string[] = [];
-    const report = await sendTestEmail(
-      submission(),
-      { from: sender.address, to: recipient.address, subject, text: 'Test.' },
-      { onStep: (step) => seen.push(step.name) },
-    );
-    expect(report.ok).toBe(true);
-    expect(report.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'dns:ok',
-      'tcp:ok',
-      'tls:skipped',
-      'greeting:ok',
-      'starttls:ok',
-      'auth:ok',
-      'send:ok',
-    ]);
-    expect(seen).toEqual(report.steps.map((s) => s.name));
-    expect(report.steps.at(-1)?.summary).toMatch(/^Accepted: 250 /);
-    expect(await arrives(subject)).toBe(true);
-  });
-
-  it('stops at the failing step and sends nothing', async () => {
-    const report = await sendTestEmail(submission({ auth: { ...plain, password: 'wrong' } }), {
-      from: sender.address,
-      to: recipient.address,
-      subject: 'never',
-      text: 'x',
-    });
-    expect(report.ok).toBe(false);
-    expect(report.steps.at(-1)).toMatchObject({ name: 'auth', status: 'failed' });
-    expect(report.failure?.stage).toBe('auth');
-  });
-
-  it('reports a refused message at the send step', async () => {
-    const report = await sendTestEmail(submission(), {
-      from: sender.address,
-      to: 'someone@elsewhere.invalid',
-      subject: 'x',
-      text: 'x',
-    });
-    expect(report.ok).toBe(false);
-    expect(report.steps.at(-1)).toMatchObject({ name: 'send', status: 'failed' });
-    expect(report.failure?.serverText).toMatch(/^5\d\d /);
   });
 });

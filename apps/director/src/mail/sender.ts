@@ -2,6 +2,7 @@
 // of the method chosen in its mail settings (SMTP, Microsoft Graph or the Gmail API).
 import type {
   DirectorMailSettings,
+  SmtpMailSettings,
   MailSender,
   OutgoingMessage,
   ProbeOptions,
@@ -14,12 +15,26 @@ import {
   probeSmtp,
   sendSmtp,
   sendSmtpMany,
-  smtpConfigFromSettings,
   type SendManyOptions,
+  type SmtpConfig,
 } from '@email-profiles/transport-smtp';
-import { asOrigin, probeThenSend } from '@email-profiles/transport-net';
+import { asOrigin } from '@email-profiles/transport-net';
 import type { MailEndpoints } from '../config.js';
 import { notConsented } from './consent-missing.js';
+
+/** The Director's SMTP settings as the transport's config (the login only with requiresAuth). */
+function smtpConfigFromSettings(settings: SmtpMailSettings): SmtpConfig {
+  const { host, port, encryption, tlsTrust, requiresAuth, authType, username, password } = settings;
+  return {
+    host,
+    port,
+    encryption,
+    tlsTrust,
+    ...(requiresAuth && authType && username !== undefined && password !== undefined
+      ? { auth: { type: authType, username, password } }
+      : {}),
+  };
+}
 
 /** A sender's connectivity check (no mail sent) and the send itself. */
 export type DirectorTransport = MailSender & {
@@ -109,17 +124,4 @@ export function directorSender(
       return results;
     },
   };
-}
-
-/**
- * "Send test email": the method's connectivity check step by step (SMTP: DNS to login; Graph:
- * token and Mail.Send; Gmail: token, mailbox, permission), then the email itself as a last step.
- */
-export function sendDirectorTestEmail(
-  settings: DirectorMailSettings,
-  message: OutgoingMessage,
-  endpoints: MailEndpoints = {},
-  options: ProbeOptions = {},
-): Promise<ProbeReport> {
-  return probeThenSend(directorTransport(settings, endpoints), message, options);
 }

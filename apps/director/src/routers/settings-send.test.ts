@@ -145,4 +145,15 @@ describe('settings.mail.sendTest', () => {
     expect(bodies.join('\n')).not.toContain('WrongPasswordDoNotLeak');
     expect(bodies.join('\n')).not.toContain(sender.password);
   });
+
+  it('reports a message the server refuses at the send step, after every step passed', async () => {
+    await operator.settings.mail.update.mutate(settings(sender.password));
+    const report = await operator.settings.mail.sendTest.mutate({
+      to: 'someone@elsewhere.invalid',
+    });
+    expect(report.ok).toBe(false);
+    expect(report.steps.slice(0, -1).every((step) => step.status !== 'failed')).toBe(true);
+    expect(report.steps.at(-1)).toMatchObject({ name: 'send', status: 'failed' });
+    expect(report.failure?.serverText).toMatch(/^5\d\d /);
+  });
 });

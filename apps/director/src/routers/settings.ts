@@ -9,7 +9,7 @@ import {
   publicDirectorMailSettingsSchema,
 } from '@email-profiles/core';
 import { getPublicMailSettings, loadMailSettings, saveMailSettings } from '../db/index.js';
-import { sendDirectorTestEmail } from '../mail/sender.js';
+import { sendDirectorTestEmail } from '../mail/test-email.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { fieldErrors, repository } from './errors.js';
 
