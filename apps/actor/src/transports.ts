@@ -4,13 +4,14 @@
 import {
   explainFailure,
   transportErrorCodes,
-  type ApiServerType,
+  type Failure,
   type FindCodeRequest,
   type FindCodeResult,
-  type MailboxTransport,
+  type IncomingTransport,
   type MailServerType,
   type ProbeOptions,
   type ProbeReport,
+  type ServerType,
   type TaskProfile,
 } from '@email-profiles/core';
 import type { GmailConfig, GmailTuning, GoogleEndpoints } from '@email-profiles/transport-gmail';
@@ -98,31 +99,52 @@ export function gmailConfig(
   };
 }
 
-const noConsent = () =>
+const noConsent = (): Failure =>
   explainFailure({
     stage: 'consent',
     protocol: 'gmail',
     errorCode: transportErrorCodes.noRefreshToken,
   });
 
-/** The API transport of a Graph or Gmail profile (a failure when Gmail consent is missing). */
-export async function apiTransport(
-  profile: Extract<TaskProfile, { serverType: ApiServerType }>,
+/** What reaches a profile's mailbox, or why nothing can (Gmail without consent). */
+type Incoming = IncomingTransport | Failure;
+type IncomingFactory<K extends ServerType> = (
+  profile: Extract<TaskProfile, { serverType: K }>,
   options: TransportOptions,
-): Promise<MailboxTransport | ReturnType<typeof noConsent>> {
-  if (profile.serverType === 'graph') {
+) => Promise<Incoming>;
+
+const pollOf = (options: TransportOptions) =>
+  options.pollMs === undefined ? {} : { pollMs: options.pollMs };
+
+/** Each server type's way to its mailbox, one entry each; a transport is loaded on first use. */
+const incomingTransports: { [K in ServerType]: IncomingFactory<K> } = {
+  imap: async (profile, options) => {
+    const { createImapTransport } = await import('@email-profiles/transport-imap');
+    return createImapTransport(incomingConfig(profile), pollOf(options));
+  },
+  pop3: async (profile, options) => {
+    const { createPop3Transport } = await import('@email-profiles/transport-pop3');
+    return createPop3Transport(incomingConfig(profile), pollOf(options));
+  },
+  graph: async (profile, options) => {
     const { createGraphTransport } = await import('@email-profiles/transport-graph');
     return createGraphTransport(graphConfig(profile, options), options.graph?.options);
-  }
-  const config = gmailConfig(profile, options);
-  if (!config) return noConsent();
-  const { createGmailTransport } = await import('@email-profiles/transport-gmail');
-  return createGmailTransport(config, options.gmail?.tuning);
+  },
+  gmail: async (profile, options) => {
+    const config = gmailConfig(profile, options);
+    if (!config) return noConsent();
+    const { createGmailTransport } = await import('@email-profiles/transport-gmail');
+    return createGmailTransport(config, options.gmail?.tuning);
+  },
+};
+
+export function incomingTransport(profile: TaskProfile, options: TransportOptions) {
+  // The entry for the profile's own type (TypeScript cannot correlate the two by itself).
+  const factory = incomingTransports[profile.serverType] as IncomingFactory<ServerType>;
+  return factory(profile, options);
 }
 
-export function isTransport(value: object): value is MailboxTransport {
-  return 'findCode' in value;
-}
+const isFailure = (value: Incoming): value is Failure => !('findCode' in value);
 
 export async function findCode(
   profile: TaskProfile,
@@ -130,22 +152,9 @@ export async function findCode(
   signal: AbortSignal,
   options: TransportOptions,
 ): Promise<FindCodeResult> {
-  const poll = options.pollMs === undefined ? {} : { pollMs: options.pollMs };
-  switch (profile.serverType) {
-    case 'imap': {
-      const { findCodeImap } = await import('@email-profiles/transport-imap');
-      return findCodeImap(incomingConfig(profile), request, { signal, ...poll });
-    }
-    case 'pop3': {
-      const { findCodePop3 } = await import('@email-profiles/transport-pop3');
-      return findCodePop3(incomingConfig(profile), request, { signal, ...poll });
-    }
-    default: {
-      const transport = await apiTransport(profile, options);
-      if (!isTransport(transport)) return { found: false, failure: transport };
-      return transport.findCode(request, { signal });
-    }
-  }
+  const transport = await incomingTransport(profile, options);
+  if (isFailure(transport)) return { found: false, failure: transport };
+  return transport.findCode(request, { signal });
 }
 
 /** The incoming side's probe (the mailbox the actor reads). */
@@ -154,22 +163,9 @@ export async function probeIncoming(
   probe: ProbeOptions & { signal: AbortSignal },
   options: TransportOptions,
 ): Promise<ProbeReport> {
-  switch (profile.serverType) {
-    case 'imap': {
-      const { probeImap } = await import('@email-profiles/transport-imap');
-      return probeImap(incomingConfig(profile), probe);
-    }
-    case 'pop3': {
-      const { probePop3 } = await import('@email-profiles/transport-pop3');
-      return probePop3(incomingConfig(profile), probe);
-    }
-    default: {
-      const transport = await apiTransport(profile, options);
-      if (!isTransport(transport))
-        return { ok: false, steps: [], failure: transport, durationMs: 0 };
-      return transport.probe(probe);
-    }
-  }
+  const transport = await incomingTransport(profile, options);
+  if (isFailure(transport)) return { ok: false, steps: [], failure: transport, durationMs: 0 };
+  return transport.probe(probe);
 }
 
 /** The outgoing (SMTP) server's probe of an IMAP or POP3 profile. */
@@ -177,6 +173,6 @@ export async function probeOutgoing(
   profile: MailServerProfile,
   probe: ProbeOptions & { signal: AbortSignal },
 ): Promise<ProbeReport> {
-  const { probeSmtp } = await import('@email-profiles/transport-smtp');
-  return probeSmtp(outgoingConfig(profile), probe);
+  const { createSmtpTransport } = await import('@email-profiles/transport-smtp');
+  return createSmtpTransport(outgoingConfig(profile)).probe(probe);
 }

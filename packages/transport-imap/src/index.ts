@@ -2,3 +2,4 @@
 export { probeImap } from './probe.js';
 export { findCodeImap } from './find.js';
 export type { ImapConfig } from './session.js';
+export { createImapTransport, type ImapTransportOptions } from './transport.js';

@@ -1,12 +1,7 @@
 // Records the steps of an operation with their timings, for the connectivity check. The same
 // recorder runs under send and find-code, where its report is simply not shown.
 import { performance } from 'node:perf_hooks';
-import type {
-  Failure,
-  ProbeReport,
-  ProbeStep,
-  ProbeStepName,
-} from '@email-profiles/core';
+import type { Failure, ProbeReport, ProbeStep, ProbeStepName } from '@email-profiles/core';
 import { asTransportError } from './errors.js';
 
 type StepFacts = Omit<ProbeStep, 'name' | 'status' | 'durationMs'>;

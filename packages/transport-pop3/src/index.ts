@@ -2,3 +2,4 @@
 export { probePop3 } from './probe.js';
 export { findCodePop3 } from './find.js';
 export type { Pop3Config } from './session.js';
+export { createPop3Transport, type Pop3TransportOptions } from './transport.js';

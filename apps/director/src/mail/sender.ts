@@ -2,6 +2,7 @@
 // of the method chosen in its mail settings (SMTP, Microsoft Graph or the Gmail API).
 import type {
   DirectorMailSettings,
+  MailMethod,
   SmtpMailSettings,
   MailSender,
   OutgoingMessage,
@@ -12,9 +13,7 @@ import type {
 import { createGmailTransport } from '@email-profiles/transport-gmail';
 import { createGraphSender } from '@email-profiles/transport-graph';
 import {
-  probeSmtp,
-  sendSmtp,
-  sendSmtpMany,
+  createSmtpTransport,
   type SendManyOptions,
   type SmtpConfig,
 } from '@email-profiles/transport-smtp';
@@ -57,39 +56,43 @@ export function directorTransport(
   };
 }
 
+type MethodTransport<K extends MailMethod> = (
+  settings: Extract<DirectorMailSettings, { method: K }>,
+  endpoints: MailEndpoints,
+) => DirectorTransport;
+
+/** Each sending method's transport, one entry each. */
+const methodTransports: { [K in MailMethod]: MethodTransport<K> } = {
+  smtp: (settings) => createSmtpTransport(smtpConfigFromSettings(settings)),
+  graph: (settings, endpoints) =>
+    createGraphSender({
+      tenantId: settings.tenantId,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      cloud: settings.cloud,
+      emailAddress: settings.fromAddress,
+      ...(endpoints.graph ? { endpoints: endpoints.graph } : {}),
+    }),
+  gmail: (settings, endpoints) => {
+    const { refreshToken } = settings;
+    if (refreshToken === undefined) return notConsented(settings.fromAddress);
+    return createGmailTransport({
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      emailAddress: settings.fromAddress,
+      refreshToken,
+      ...(endpoints.google ? { endpoints: endpoints.google } : {}),
+    });
+  },
+};
+
 function methodTransport(
   settings: DirectorMailSettings,
   endpoints: MailEndpoints,
 ): DirectorTransport {
-  switch (settings.method) {
-    case 'smtp': {
-      const config = smtpConfigFromSettings(settings);
-      return {
-        probe: (options) => probeSmtp(config, options),
-        send: (message, options) => sendSmtp(config, message, options),
-      };
-    }
-    case 'graph':
-      return createGraphSender({
-        tenantId: settings.tenantId,
-        clientId: settings.clientId,
-        clientSecret: settings.clientSecret,
-        cloud: settings.cloud,
-        emailAddress: settings.fromAddress,
-        ...(endpoints.graph ? { endpoints: endpoints.graph } : {}),
-      });
-    case 'gmail': {
-      const { refreshToken } = settings;
-      if (refreshToken === undefined) return notConsented(settings.fromAddress);
-      return createGmailTransport({
-        clientId: settings.clientId,
-        clientSecret: settings.clientSecret,
-        emailAddress: settings.fromAddress,
-        refreshToken,
-        ...(endpoints.google ? { endpoints: endpoints.google } : {}),
-      });
-    }
-  }
+  // The entry for the settings' own method (TypeScript cannot correlate the two by itself).
+  const transport = methodTransports[settings.method] as MethodTransport<MailMethod>;
+  return transport(settings, endpoints);
 }
 
 /** Sends one message, or several with one result each (over one session where the method allows). */
@@ -103,11 +106,11 @@ export function directorSender(
   endpoints: MailEndpoints = {},
 ): DirectorSender {
   if (settings.method === 'smtp') {
-    const config = smtpConfigFromSettings(settings);
+    // Several emails over one session: one connection, handshake and login for many.
+    const smtp = createSmtpTransport(smtpConfigFromSettings(settings));
     return {
-      send: (message, options) => asOrigin('director', () => sendSmtp(config, message, options)),
-      sendMany: (messages, options) =>
-        asOrigin('director', () => sendSmtpMany(config, messages, options)),
+      send: (message, options) => asOrigin('director', () => smtp.send(message, options)),
+      sendMany: (messages, options) => asOrigin('director', () => smtp.sendMany(messages, options)),
     };
   }
   const transport = directorTransport(settings, endpoints);

@@ -167,3 +167,9 @@ export interface CodeFinder {
 
 /** A mailbox reached through one API (Graph, Gmail): probe, send and find through one client. */
 export type MailboxTransport = MailboxProber & MailSender & CodeFinder;
+
+/** An incoming mail server (IMAP, POP3): probe, and find the code. */
+export type IncomingTransport = MailboxProber & CodeFinder;
+
+/** An outgoing mail server (SMTP): probe, and send. */
+export type OutgoingTransport = MailboxProber & MailSender;
