@@ -13,6 +13,8 @@ import type { ActorBundle } from './downloads.js';
 import { sessionUser, type ActorRecord, type Conn } from './db/index.js';
 import type { Vault } from './secrets/vault.js';
 import type { DirectorEvents } from './verification/events.js';
+import { DomainError } from './domain-error.js';
+import { apiError } from './routers/errors.js';
 import type { Orchestrator } from './verification/orchestrator.js';
 
 /** What lives as long as the Director. */
@@ -73,11 +75,19 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+
+/** Every procedure: a DomainError thrown anywhere below becomes its API error here, once. */
+const base = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) throw apiError(result.error.cause);
+  return result;
+});
+
 /** Only for what must work before login: first-run setup, login, status, health. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = base;
 
 /** Everything an operator does: requires a logged-in session. */
-export const operatorProcedure = t.procedure.use(async ({ ctx, next, type }) => {
+export const operatorProcedure = base.use(async ({ ctx, next, type }) => {
   if (ctx.user === undefined)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first' });
   if (type !== 'subscription' || ctx.sessionHash === undefined)
@@ -153,7 +163,7 @@ async function* untilSessionEnds(
 }
 
 /** The actor API: requires an enrolled actor's token; operators' sessions are not accepted. */
-export const actorProcedure = t.procedure.use(({ ctx, next }) => {
+export const actorProcedure = base.use(({ ctx, next }) => {
   if (ctx.actor === undefined) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',

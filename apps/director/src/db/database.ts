@@ -3,6 +3,7 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS_FOLDER } from '../assets.js';
+import { DomainError } from '../domain-error.js';
 import Database, { type RunResult } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -83,14 +84,10 @@ export function now(): string {
 export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 
 /** A failure a caller can show: `conflict` (e.g. a zone still in use), `not_found`, `invalid`. */
-export class RepositoryError extends Error {
+/** A refusal of the repository (a name taken, a row missing, a reference that does not fit). */
+export class RepositoryError extends DomainError {
   override name = 'RepositoryError';
-  constructor(
-    readonly code: 'conflict' | 'not_found' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-  }
+  declare readonly code: 'conflict' | 'not_found' | 'invalid';
 }
 
 /** Validates what was read back; the message lists paths and rules, never the values. */

@@ -57,6 +57,6 @@ export function deleteZone(db: Conn, id: string): void {
 function assertNameFree(db: Conn, name: string, exceptId?: string): void {
   const other = db.select(zoneColumns).from(zones).where(eq(zones.name, name)).get();
   if (other && other.id !== exceptId) {
-    throw new RepositoryError('conflict', `A zone named "${name}" already exists`);
+    throw new RepositoryError('conflict', `A zone named "${name}" already exists`, 'name');
   }
 }

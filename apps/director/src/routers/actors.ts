@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { connectionOf, listActorsWithZones } from '../db/index.js';
 import { issueEnrollmentToken } from '../db/enrollment.js';
 import { operatorProcedure, router } from '../trpc.js';
-import { repository } from './errors.js';
 
 export const actorsRouter = router({
   list: operatorProcedure.output(z.array(actorListItemSchema)).query(({ ctx }) => {
@@ -37,7 +36,7 @@ export const actorsRouter = router({
     .output(enrollmentTokenSchema)
     .mutation(({ ctx, input }) => {
       const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
-      const issued = repository(() => issueEnrollmentToken(ctx.db, input.zoneId, expiresAt));
+      const issued = issueEnrollmentToken(ctx.db, input.zoneId, expiresAt);
       // Never the token itself: only its holder may enroll.
       ctx.log.info(
         { zoneId: issued.zoneId, expiresAt: issued.expiresAt },
@@ -60,6 +59,6 @@ export const actorsRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ({
-      profiles: repository(() => ctx.orchestrator.revoke(input.id)),
+      profiles: ctx.orchestrator.revoke(input.id),
     })),
 });

@@ -1,12 +1,18 @@
-// How refusals reach the client: field errors like zod's own input errors, and repository
-// refusals with the repository's message. (ZodRealError, not ZodError: only it is an Error,
+// How refusals reach the client: field errors like zod's own input errors, and the Director's
+// own refusals (DomainError, mapped once by the procedures' middleware) with their message. (ZodRealError, not ZodError: only it is an Error,
 // which tRPC keeps as the cause that the error formatter turns into `fieldErrors`.)
 import { TRPCError } from '@trpc/server';
 import { ZodRealError } from 'zod';
 import type { FieldIssue } from '@email-profiles/core';
-import { RepositoryError } from '../db/index.js';
+import type { DomainError } from '../domain-error.js';
 
-const CODES = { conflict: 'CONFLICT', not_found: 'NOT_FOUND', invalid: 'BAD_REQUEST' } as const;
+const CODES = {
+  conflict: 'CONFLICT',
+  not_found: 'NOT_FOUND',
+  invalid: 'BAD_REQUEST',
+  precondition: 'PRECONDITION_FAILED',
+  unauthorized: 'UNAUTHORIZED',
+} as const satisfies Record<DomainError['code'], string>;
 
 const asZodError = (issues: FieldIssue[]) =>
   new ZodRealError(
@@ -27,19 +33,11 @@ export function fieldErrors(issues: FieldIssue[]): TRPCError {
   });
 }
 
-/**
- * Runs a repository call; a RepositoryError becomes the TRPCError a client sees, with the
- * repository's message. With `conflictField`, a conflict is also put on that field.
- */
-export function repository<T>(call: () => T, conflictField?: string): T {
-  try {
-    return call();
-  } catch (error) {
-    if (!(error instanceof RepositoryError)) throw error;
-    const cause =
-      conflictField !== undefined && error.code === 'conflict'
-        ? asZodError([{ path: [conflictField], message: error.message }])
-        : error;
-    throw new TRPCError({ code: CODES[error.code], message: error.message, cause });
-  }
+/** A refusal of the Director's own code as the API error a client sees, with its message. */
+export function apiError(error: DomainError): TRPCError {
+  const cause =
+    error.field !== undefined
+      ? asZodError([{ path: [error.field], message: error.message }])
+      : error;
+  return new TRPCError({ code: CODES[error.code], message: error.message, cause });
 }

@@ -7,7 +7,6 @@ import { buildConsentUrl } from '@email-profiles/transport-gmail';
 import { consentStates } from '../mail/consent-states.js';
 import { CALLBACK_PATH, consentCredentials, publicBaseUrl } from '../mail/gmail-consent.js';
 import { operatorProcedure, router } from '../trpc.js';
-import { repository } from './errors.js';
 
 export const gmailRouter = router({
   /** Starts a consent: the Google page to open, valid for a few minutes and once. */
@@ -15,7 +14,7 @@ export const gmailRouter = router({
     .input(gmailConsentTargetSchema)
     .output(gmailConsentStartSchema)
     .mutation(({ ctx, input }) => {
-      const resolved = repository(() => consentCredentials(ctx.db, ctx.vault, input));
+      const resolved = consentCredentials(ctx.db, ctx.vault, input);
       if (!resolved.ok) throw new TRPCError({ code: resolved.code, message: resolved.message });
       if (ctx.sessionHash === undefined) {
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first' });

@@ -30,7 +30,7 @@ import {
 } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { noSuchProfile } from '../verification/target.js';
-import { fieldErrors, repository } from './errors.js';
+import { fieldErrors } from './errors.js';
 import { profileList } from './profile-list.js';
 
 /** Unknown actors and an unknown zone filter, as field errors. */
@@ -50,7 +50,7 @@ function referenceIssues(db: Conn, input: { actorIds: string[]; zoneId: string |
 }
 
 function publicView(db: Conn, id: string): PublicEmailProfile {
-  const profile = repository(() => getPublicProfile(db, id));
+  const profile = getPublicProfile(db, id);
   if (!profile) throw noSuchProfile(id);
   return profile;
 }
@@ -61,9 +61,7 @@ export const profilesRouter = router({
    * core's profileListItemSchema (see profile-list.ts), not with .output(), so that an unchanged
    * row is not validated again on every call.
    */
-  list: operatorProcedure.query(({ ctx }): ProfileListItem[] =>
-    repository(() => profileList(ctx.db)),
-  ),
+  list: operatorProcedure.query(({ ctx }): ProfileListItem[] => profileList(ctx.db)),
 
   get: operatorProcedure
     .input(profileIdSchema)
@@ -80,17 +78,15 @@ export const profilesRouter = router({
       const created = ctx.db.transaction((tx) => {
         const issues = referenceIssues(tx, input);
         if (issues.length > 0) throw fieldErrors(issues);
-        return repository(() => {
-          saveProfile(tx, ctx.vault, profile);
-          putProfileVerification(tx, id, {
-            mode: input.sendVerificationManually ? 'manual' : 'automatic',
-            manualCode,
-            actors: Object.fromEntries(
-              input.actorIds.map((actorId) => [actorId, { status: 'unverified' as const }]),
-            ),
-          });
-          return publicView(tx, id);
+        saveProfile(tx, ctx.vault, profile);
+        putProfileVerification(tx, id, {
+          mode: input.sendVerificationManually ? 'manual' : 'automatic',
+          manualCode,
+          actors: Object.fromEntries(
+            input.actorIds.map((actorId) => [actorId, { status: 'unverified' as const }]),
+          ),
         });
+        return publicView(tx, id);
       });
       ctx.log.info({ profileId: id, serverType: input.serverType }, 'profile created');
       return created;
@@ -101,27 +97,25 @@ export const profilesRouter = router({
     .output(publicEmailProfileSchema)
     .mutation(({ ctx, input }) => {
       const updated = ctx.db.transaction((tx) => {
-        const before = repository(() => loadProfile(tx, ctx.vault, input.id));
+        const before = loadProfile(tx, ctx.vault, input.id);
         if (!before) throw noSuchProfile(input.id);
         const merged = mergeProfileUpdate(before, input);
         if (!merged.ok) throw fieldErrors(merged.issues);
         const after = merged.value;
         const issues = referenceIssues(tx, after);
         if (issues.length > 0) throw fieldErrors(issues);
-        return repository(() => {
-          const state = getProfileVerification(tx, after.id);
-          if (!state) throw noSuchProfile(after.id);
-          const next = followProfileChange(state, before, after);
-          if (!next.ok) {
-            throw new TRPCError({
-              code: 'INTERNAL_SERVER_ERROR',
-              message: `The verification state of profile "${after.id}" could not follow the change: ${next.rejection.message}`,
-            });
-          }
-          saveProfile(tx, ctx.vault, after);
-          putProfileVerification(tx, after.id, next.state);
-          return publicView(tx, after.id);
-        });
+        const state = getProfileVerification(tx, after.id);
+        if (!state) throw noSuchProfile(after.id);
+        const next = followProfileChange(state, before, after);
+        if (!next.ok) {
+          throw new TRPCError({
+            code: 'INTERNAL_SERVER_ERROR',
+            message: `The verification state of profile "${after.id}" could not follow the change: ${next.rejection.message}`,
+          });
+        }
+        saveProfile(tx, ctx.vault, after);
+        putProfileVerification(tx, after.id, next.state);
+        return publicView(tx, after.id);
       });
       ctx.orchestrator.profileEdited(input.id);
       ctx.log.info({ profileId: input.id }, 'profile updated');
@@ -132,7 +126,7 @@ export const profilesRouter = router({
     .input(profileIdSchema)
     .output(profileIdSchema)
     .mutation(({ ctx, input }) => {
-      if (!repository(() => deleteProfile(ctx.db, input.id))) throw noSuchProfile(input.id);
+      if (!deleteProfile(ctx.db, input.id)) throw noSuchProfile(input.id);
       ctx.log.info({ profileId: input.id }, 'profile deleted');
       return { id: input.id };
     }),

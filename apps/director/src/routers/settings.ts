@@ -11,13 +11,13 @@ import {
 import { getPublicMailSettings, loadMailSettings, saveMailSettings } from '../db/index.js';
 import { sendDirectorTestEmail } from '../mail/test-email.js';
 import { operatorProcedure, router } from '../trpc.js';
-import { fieldErrors, repository } from './errors.js';
+import { fieldErrors } from './errors.js';
 
 const mailRouter = router({
   /** The public view (no secrets; `passwordSet`, `consentGranted`), or null when not configured. */
   get: operatorProcedure
     .output(publicDirectorMailSettingsSchema.nullable())
-    .query(({ ctx }) => repository(() => getPublicMailSettings(ctx.db)) ?? null),
+    .query(({ ctx }) => getPublicMailSettings(ctx.db) ?? null),
 
   /**
    * Saves the settings, secrets sealed. A blank secret keeps the stored one only while where it is
@@ -29,20 +29,18 @@ const mailRouter = router({
     .output(publicDirectorMailSettingsSchema)
     .mutation(({ ctx, input }) => {
       const saved = ctx.db.transaction((tx) => {
-        const stored = repository(() => loadMailSettings(tx, ctx.vault));
+        const stored = loadMailSettings(tx, ctx.vault);
         const merged = mergeMailSettings(stored, input);
         if (!merged.ok) throw fieldErrors(merged.issues);
-        return repository(() => {
-          saveMailSettings(tx, ctx.vault, merged.value);
-          const view = getPublicMailSettings(tx);
-          if (!view) {
-            throw new TRPCError({
-              code: 'INTERNAL_SERVER_ERROR',
-              message: 'The mail settings were not saved',
-            });
-          }
-          return view;
-        });
+        saveMailSettings(tx, ctx.vault, merged.value);
+        const view = getPublicMailSettings(tx);
+        if (!view) {
+          throw new TRPCError({
+            code: 'INTERNAL_SERVER_ERROR',
+            message: 'The mail settings were not saved',
+          });
+        }
+        return view;
       });
       ctx.log.info({ method: input.method }, 'mail settings updated');
       return saved;
@@ -56,7 +54,7 @@ const mailRouter = router({
     .input(directorMailTestSchema)
     .output(probeReportSchema)
     .mutation(async ({ ctx, input, signal }) => {
-      const settings = repository(() => loadMailSettings(ctx.db, ctx.vault));
+      const settings = loadMailSettings(ctx.db, ctx.vault);
       if (!settings) {
         throw new TRPCError({
           code: 'PRECONDITION_FAILED',

@@ -8,7 +8,6 @@ import {
 import { z } from 'zod';
 import { createZone, deleteZone, listZones, renameZone } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
-import { repository } from './errors.js';
 
 export const zonesRouter = router({
   list: operatorProcedure.output(z.array(securityZoneSchema)).query(({ ctx }) => listZones(ctx.db)),
@@ -17,7 +16,7 @@ export const zonesRouter = router({
     .input(securityZoneCreateSchema)
     .output(securityZoneSchema)
     .mutation(({ ctx, input }) => {
-      const zone = repository(() => createZone(ctx.db, input), 'name');
+      const zone = createZone(ctx.db, input);
       ctx.log.info({ zone }, 'zone created');
       return zone;
     }),
@@ -26,7 +25,7 @@ export const zonesRouter = router({
     .input(securityZoneRenameSchema)
     .output(securityZoneSchema)
     .mutation(({ ctx, input }) => {
-      const zone = repository(() => renameZone(ctx.db, input.id, { name: input.name }), 'name');
+      const zone = renameZone(ctx.db, input.id, { name: input.name });
       ctx.log.info({ zone }, 'zone renamed');
       return zone;
     }),
@@ -35,9 +34,7 @@ export const zonesRouter = router({
     .input(securityZoneDeleteSchema)
     .output(z.void())
     .mutation(({ ctx, input }) => {
-      repository(() => {
-        deleteZone(ctx.db, input.id);
-      });
+      deleteZone(ctx.db, input.id);
       ctx.log.info({ zoneId: input.id }, 'zone deleted');
     }),
 });

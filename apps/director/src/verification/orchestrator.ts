@@ -4,7 +4,7 @@
 // stopped renewing the lease. Everything it knows is in the database, so a restarted Director
 // resumes where it stopped.
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
+import { DomainError } from '../domain-error.js';
 import type { Logger } from 'pino';
 import {
   explainFailure,
@@ -736,20 +736,20 @@ function describeOffline(actor: ActorRecord): string {
   return `"${actor.name}" (last seen ${ago} ago)`;
 }
 
-function precondition(message: string): TRPCError {
-  return new TRPCError({ code: 'PRECONDITION_FAILED', message });
+function precondition(message: string): DomainError {
+  return new DomainError('precondition', message);
 }
 
-function revoked(): TRPCError {
-  return new TRPCError({
-    code: 'UNAUTHORIZED',
-    message: 'This actor was revoked: enroll it again with a new enrollment token',
-  });
+function revoked(): DomainError {
+  return new DomainError(
+    'unauthorized',
+    'This actor was revoked: enroll it again with a new enrollment token',
+  );
 }
 
-function wrongKind(task: TaskRow): TRPCError {
-  return new TRPCError({
-    code: 'BAD_REQUEST',
-    message: `Task ${task.id} is a ${task.kind} task: that report does not fit it`,
-  });
+function wrongKind(task: TaskRow): DomainError {
+  return new DomainError(
+    'invalid',
+    `Task ${task.id} is a ${task.kind} task: that report does not fit it`,
+  );
 }

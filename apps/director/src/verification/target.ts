@@ -1,5 +1,4 @@
 // What Verify, Cancel and a connectivity check are about: a profile, and one or all of its actors.
-import { TRPCError } from '@trpc/server';
 import {
   NO_ACTOR_MESSAGE,
   profileNeedsActor,
@@ -7,9 +6,10 @@ import {
   type VerificationTarget,
 } from '@email-profiles/core';
 import { getPublicProfile, type Conn } from '../db/index.js';
+import { DomainError } from '../domain-error.js';
 
-export function noSuchProfile(id: string): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: `There is no profile "${id}"` });
+export function noSuchProfile(id: string): DomainError {
+  return new DomainError('not_found', `There is no profile "${id}"`);
 }
 
 /** The target's profile and actors (all of them, or the one named, which must be assigned). */
@@ -21,10 +21,7 @@ export function resolveTarget(
   if (!profile) throw noSuchProfile(target.profileId);
   if (target.actorId === undefined) return { profile, actorIds: profile.actorIds };
   if (!profile.actorIds.includes(target.actorId)) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: `Actor "${target.actorId}" is not assigned to this profile`,
-    });
+    throw new DomainError('invalid', `Actor "${target.actorId}" is not assigned to this profile`);
   }
   return { profile, actorIds: [target.actorId] };
 }
@@ -32,9 +29,9 @@ export function resolveTarget(
 /** Verify and a connectivity check need an actor: a profile left without one says so. */
 export function requireActors(profile: PublicEmailProfile): void {
   if (profileNeedsActor(profile)) {
-    throw new TRPCError({
-      code: 'PRECONDITION_FAILED',
-      message: `${NO_ACTOR_MESSAGE}: edit ${profile.emailAddress} and choose at least one actor`,
-    });
+    throw new DomainError(
+      'precondition',
+      `${NO_ACTOR_MESSAGE}: edit ${profile.emailAddress} and choose at least one actor`,
+    );
   }
 }
