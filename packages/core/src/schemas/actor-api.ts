@@ -17,7 +17,7 @@ import {
   probeStepSchema,
 } from '../transport/interfaces.js';
 import { enrollmentTokenValueSchema } from './actor.js';
-import { storedProfileSchemas } from './profile.js';
+import { byServerType, storedProfileSchemas } from './profile.js';
 import { securityZoneSchema } from './zone.js';
 
 /** An actor's API credential: 32 random bytes, base64url; the Director stores only its hash. */
@@ -43,12 +43,12 @@ const connectionOnly = { actorIds: true, zoneId: true, manualCode: true } as con
  * The profile as an actor needs it for one task: the connection and its secrets, without the
  * profile's other actors, zone filter or manual code.
  */
-export const taskProfileSchema = z.discriminatedUnion('serverType', [
-  storedProfileSchemas.graph.omit(connectionOnly),
-  storedProfileSchemas.gmail.omit(connectionOnly),
-  storedProfileSchemas.imap.omit(connectionOnly),
-  storedProfileSchemas.pop3.omit(connectionOnly),
-]);
+export const taskProfileSchema = byServerType({
+  graph: storedProfileSchemas.graph.omit(connectionOnly),
+  gmail: storedProfileSchemas.gmail.omit(connectionOnly),
+  imap: storedProfileSchemas.imap.omit(connectionOnly),
+  pop3: storedProfileSchemas.pop3.omit(connectionOnly),
+});
 export type TaskProfile = z.infer<typeof taskProfileSchema>;
 
 export const TASK_KINDS = ['find_code', 'probe'] as const;

@@ -21,7 +21,12 @@ import {
   serverWarnings,
   type FieldWarning,
 } from './servers.js';
-import { type ApiServerType, type MailServerType, type ServerType } from './server-types.js';
+import {
+  SERVER_TYPE_NAMES,
+  type ApiServerType,
+  type MailServerType,
+  type ServerType,
+} from './server-types.js';
 
 export const graphCloudSchema = z.enum(['global', 'usgov', 'china'], {
   error: 'Choose the Microsoft cloud',
@@ -126,63 +131,70 @@ export const gmailConsentFields = {
   consentedAddress: z.string().optional(),
 };
 
-const storedVariants = [
-  graphFields.extend(storedFields),
-  gmailFields.extend({ ...storedFields, ...gmailConsentFields }),
-  imapFields.extend(storedFields),
-  pop3Fields.extend(storedFields),
-] as const;
-
-/** The stored schema of each server type, e.g. to find every field to encrypt at rest. */
-export const storedProfileSchemas = {
-  graph: storedVariants[0],
-  gmail: storedVariants[1],
-  imap: storedVariants[2],
-  pop3: storedVariants[3],
-} as const satisfies Record<ServerType, (typeof storedVariants)[number]>;
-
-/** A profile as the Director stores it (secrets decrypted in memory only). */
-export const emailProfileSchema = z.discriminatedUnion('serverType', [...storedVariants]);
-export type EmailProfile = z.infer<typeof emailProfileSchema>;
-
-/** A profile as the API returns it: every secret field removed. */
-export const publicEmailProfileSchema = z.discriminatedUnion('serverType', [
-  publicObject(storedVariants[0]),
-  publicObject(storedVariants[1]).extend({ consentGranted: z.boolean() }),
-  publicObject(storedVariants[2]),
-  publicObject(storedVariants[3]),
-]);
-export type PublicEmailProfile = z.infer<typeof publicEmailProfileSchema>;
-
-export const emailProfileCreateSchema = z.discriminatedUnion(
-  'serverType',
-  [graphFields, gmailFields, imapFields, pop3Fields],
-  { error: 'Choose a server type' },
-);
-export type EmailProfileCreate = z.infer<typeof emailProfileCreateSchema>;
-export type EmailProfileCreateInput = z.input<typeof emailProfileCreateSchema>;
-
-/** Update input: the whole profile again, where a blank secret keeps the stored one. */
-export const emailProfileUpdateSchema = z.discriminatedUnion(
-  'serverType',
-  [
-    updateObject(graphFields).extend({ id: idSchema }),
-    updateObject(gmailFields).extend({ id: idSchema }),
-    updateObject(imapFields).extend({ id: idSchema }),
-    updateObject(pop3Fields).extend({ id: idSchema }),
-  ],
-  { error: 'Choose a server type' },
-);
-export type EmailProfileUpdate = z.infer<typeof emailProfileUpdateSchema>;
-export type EmailProfileUpdateInput = z.input<typeof emailProfileUpdateSchema>;
-
 /** The user-entered fields of each server type, for code that needs one variant's schema. */
 export const profileFieldSchemas = {
   graph: graphFields,
   gmail: gmailFields,
   imap: imapFields,
   pop3: pop3Fields,
-} as const;
+} as const satisfies Record<ServerType, z.ZodObject>;
+
+/**
+ * One variant per server type, in the registry's order: every union below is made from a map
+ * keyed by server type, so a new type in SERVER_TYPES is missing from each map until added, and
+ * the compiler names each one.
+ */
+export function byServerType<M extends Record<ServerType, z.ZodObject>>(
+  variants: M,
+  params?: { error: string },
+) {
+  // The registry's order, as a non-empty tuple of the map's own variant types.
+  const options = SERVER_TYPE_NAMES.map((type) => variants[type]) as [
+    M[ServerType],
+    ...M[ServerType][],
+  ];
+  return z.discriminatedUnion('serverType', options, params);
+}
+
+/** The stored schema of each server type, e.g. to find every field to encrypt at rest. */
+export const storedProfileSchemas = {
+  graph: graphFields.extend(storedFields),
+  gmail: gmailFields.extend({ ...storedFields, ...gmailConsentFields }),
+  imap: imapFields.extend(storedFields),
+  pop3: pop3Fields.extend(storedFields),
+} as const satisfies Record<ServerType, z.ZodObject>;
+
+/** A profile as the Director stores it (secrets decrypted in memory only). */
+export const emailProfileSchema = byServerType(storedProfileSchemas);
+export type EmailProfile = z.infer<typeof emailProfileSchema>;
+
+/** A profile as the API returns it: every secret field removed. */
+export const publicEmailProfileSchema = byServerType({
+  graph: publicObject(storedProfileSchemas.graph),
+  gmail: publicObject(storedProfileSchemas.gmail).extend({ consentGranted: z.boolean() }),
+  imap: publicObject(storedProfileSchemas.imap),
+  pop3: publicObject(storedProfileSchemas.pop3),
+});
+export type PublicEmailProfile = z.infer<typeof publicEmailProfileSchema>;
+
+const CHOOSE = { error: 'Choose a server type' };
+
+export const emailProfileCreateSchema = byServerType(profileFieldSchemas, CHOOSE);
+export type EmailProfileCreate = z.infer<typeof emailProfileCreateSchema>;
+export type EmailProfileCreateInput = z.input<typeof emailProfileCreateSchema>;
+
+/** Update input: the whole profile again, where a blank secret keeps the stored one. */
+export const emailProfileUpdateSchema = byServerType(
+  {
+    graph: updateObject(graphFields).extend({ id: idSchema }),
+    gmail: updateObject(gmailFields).extend({ id: idSchema }),
+    imap: updateObject(imapFields).extend({ id: idSchema }),
+    pop3: updateObject(pop3Fields).extend({ id: idSchema }),
+  },
+  CHOOSE,
+);
+export type EmailProfileUpdate = z.infer<typeof emailProfileUpdateSchema>;
+export type EmailProfileUpdateInput = z.input<typeof emailProfileUpdateSchema>;
 
 /** Port/encryption mismatch and clear-text password warnings for a profile's two servers. */
 export function emailProfileWarnings(
