@@ -184,8 +184,17 @@ describe('the web app in Chromium', () => {
   });
 
   it('saves the Email Settings and sends a test email through the real Postfix, step by step', async () => {
+    // The stored settings arrive late (a slow network): what is typed meanwhile must not be lost.
+    const slow = '**/api/trpc/*settings.mail.get*';
+    await page.route(slow, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
     await nav('Email Settings');
+    await expect(byId('fromAddress').isDisabled()).resolves.toBe(true);
+    // Typing waits for the form to take input: once the stored settings are in it.
     await byId('fromAddress').fill(sender.address);
+    await page.unroute(slow);
     await byId('host').fill('127.0.0.1');
     await expect(byId('port').inputValue()).resolves.toBe('587');
     await byId('port').fill(String(stack.postfix!.ports.submission));
