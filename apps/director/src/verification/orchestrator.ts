@@ -4,7 +4,7 @@
 // stopped renewing the lease. Everything it knows is in the database, so a restarted Director
 // resumes where it stopped.
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../domain-error.js';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import {
   explainFailure,
@@ -37,6 +37,7 @@ import {
   type VerificationTarget,
   type VerifyResult,
 } from '@email-profiles/core';
+import { DomainError } from '../domain-error.js';
 import type { Config } from '../config.js';
 import {
   abandonAttempts,
@@ -124,9 +125,10 @@ export class Orchestrator {
   readonly diagnostics: Diagnostics;
   private readonly stopping = new AbortController();
   private sweeper: NodeJS.Timeout | undefined;
-  private sends: Promise<void>[] = [];
-  private readonly sendQueue: (() => Promise<void>)[] = [];
-  private activeSends = 0;
+  /** At most SEND_CONCURRENCY SMTP sessions (or API senders) at once; the rest wait their turn. */
+  private readonly sendLimit = pLimit(SEND_CONCURRENCY);
+  /** The sends under way, which stop() waits for. */
+  private readonly sends = new Set<Promise<void>>();
   private prunedAt = 0;
   /** Until then, deadlines that passed while the Director was down wait for the actors' word. */
   private resumedUntil = 0;
@@ -171,9 +173,9 @@ export class Orchestrator {
   /** Stops sweeping and aborts the emails being sent (their attempts resume at the next start). */
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    this.sendQueue.length = 0;
+    this.sendLimit.clearQueue();
     this.stopping.abort();
-    await Promise.allSettled(this.sends);
+    await Promise.allSettled([...this.sends]);
   }
 
   verify(target: VerificationTarget): VerifyResult {
@@ -520,26 +522,14 @@ export class Orchestrator {
     );
     for (let i = 0; i < attempts.length; i += size) {
       const batch = attempts.slice(i, i + size);
-      this.sendQueue.push(() => this.send(profileId, batch));
-    }
-    this.drainSends();
-  }
-
-  private drainSends(): void {
-    while (this.activeSends < SEND_CONCURRENCY && this.sendQueue.length > 0) {
-      const job = this.sendQueue.shift();
-      if (!job) break;
-      this.activeSends += 1;
-      const running = job()
-        .catch((error: unknown) => {
+      void this.sendLimit(async () => {
+        const running = this.send(profileId, batch).catch((error: unknown) => {
           this.deps.log.error({ err: error }, 'sending a verification email failed unexpectedly');
-        })
-        .finally(() => {
-          this.activeSends -= 1;
-          this.sends = this.sends.filter((send) => send !== running);
-          this.drainSends();
         });
-      this.sends.push(running);
+        this.sends.add(running);
+        await running;
+        this.sends.delete(running);
+      });
     }
   }
 
