@@ -2,6 +2,7 @@
 // profile and field, the assigned actors in profile_actors (in the order they were chosen).
 import {
   emailProfileSchema,
+  isConsentProfile,
   publicEmailProfileSchema,
   secretFieldsOf,
   storedProfileSchemas,
@@ -35,7 +36,7 @@ export function saveProfile(db: Conn, vault: Vault, profile: EmailProfile): void
     secretKeys[serverType],
     secretContext(id),
   );
-  if (valid.serverType === 'gmail') publicFields.consentGranted = valid.refreshToken !== undefined;
+  if (isConsentProfile(valid)) publicFields.consentGranted = valid.refreshToken !== undefined;
   const at = now();
   db.transaction((tx) => {
     tx.insert(profiles)

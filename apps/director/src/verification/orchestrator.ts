@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import {
   explainFailure,
   findCodeWorkSchema,
+  isConsentProfile,
   probeWorkSchema,
   isInProgress,
   planVerify,
@@ -197,7 +198,7 @@ export class Orchestrator {
         "Configure the Director's mail settings, or enable Send verification email manually",
       );
     }
-    if (profile.serverType === 'gmail' && !profile.consentGranted) {
+    if (isConsentProfile(profile) && !profile.consentGranted) {
       throw precondition(
         'Authorise with Google first: the Director needs the mailbox owner\'s consent to read it (Edit the profile, then "Authorise with Google")',
       );

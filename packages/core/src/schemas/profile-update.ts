@@ -8,6 +8,7 @@ import type {
 } from './profile.js';
 import { emailProfileSchema, profileFieldSchemas } from './profile.js';
 import { secretFieldsOf } from './secret.js';
+import { needsConsent } from './server-types.js';
 import { checkSecrets, mergeSecrets, type Merged, type SecretCheck } from './secret-update.js';
 
 /**
@@ -30,7 +31,8 @@ export function profileSecretCheck(
     stored,
     update,
     hasStored: (key) => storedSecrets.includes(key),
-    ...(stored.serverType === 'gmail' && update.serverType === 'gmail'
+    // A consent belongs to the mailbox that gave it: it may stay only within the same type.
+    ...(needsConsent(stored.serverType) && stored.serverType === update.serverType
       ? { consent: { stored: stored.emailAddress, update: update.emailAddress } }
       : {}),
   });

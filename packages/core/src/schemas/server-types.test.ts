@@ -3,6 +3,7 @@ import {
   SERVER_TYPES,
   emailProfileCreateSchema,
   hasMailServers,
+  needsConsent,
   serverTypeLabels,
   serverTypeSchema,
   storedProfileSchemas,
@@ -23,5 +24,9 @@ describe('the server-type registry', () => {
 
   it('says which types are reached through mail servers the user enters', () => {
     expect(serverTypeSchema.options.filter(hasMailServers)).toEqual(['imap', 'pop3']);
+  });
+
+  it("says which types need the mailbox owner's one-time consent", () => {
+    expect(serverTypeSchema.options.filter(needsConsent)).toEqual(['gmail']);
   });
 });

@@ -44,3 +44,16 @@ export const hasMailServers = (type: ServerType): type is MailServerType =>
 export const isMailServerProfile = <P extends { serverType: ServerType }>(
   profile: P,
 ): profile is Extract<P, { serverType: MailServerType }> => hasMailServers(profile.serverType);
+
+/** The server types whose mailbox owner consents once (OAuth) before the profile can work. */
+export type ConsentServerType = {
+  [K in ServerType]: (typeof SERVER_TYPES)[K]['consent'] extends undefined ? never : K;
+}[ServerType];
+
+export const needsConsent = (type: ServerType): type is ConsentServerType =>
+  SERVER_TYPES[type].consent !== undefined;
+
+/** The same test on a whole profile, narrowing it (to read its consent fields). */
+export const isConsentProfile = <P extends { serverType: ServerType }>(
+  profile: P,
+): profile is Extract<P, { serverType: ConsentServerType }> => needsConsent(profile.serverType);
