@@ -60,6 +60,10 @@ function moduleFolders() {
   return folders.filter((folder) => existsSync(folder));
 }
 
+const removeModules = () => {
+  for (const folder of moduleFolders()) rmSync(folder, { recursive: true, force: true });
+};
+
 // What the README's commands run from node_modules/.bin; a tree without them is half-made.
 const TOOLS = ['pnpm', 'turbo', 'tsx'];
 const complete = () =>
@@ -94,15 +98,14 @@ function install() {
 }
 
 // A tree a failed install left half-made is removed, so the install starts afresh.
-if (!complete())
-  for (const folder of moduleFolders()) rmSync(folder, { recursive: true, force: true });
+if (!complete()) removeModules();
 let installed = install();
 if (installed.ok && !complete()) {
-  for (const folder of moduleFolders()) rmSync(folder, { recursive: true, force: true });
+  removeModules();
   installed = install();
 }
 if (!installed.ok || !complete()) {
-  for (const folder of moduleFolders()) rmSync(folder, { recursive: true, force: true });
+  removeModules();
   fail([
     tail(installed.output),
     '',

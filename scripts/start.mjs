@@ -9,8 +9,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../apps/actor/build.mjs';
-import { LAUNCHER_ENTRY, LAUNCHER_EXTERNAL, LAUNCHER_FILE } from '../apps/launcher/build.mjs';
+import { buildActor } from '../apps/actor/build.mjs';
+import { LAUNCHER_FILE, buildLauncher } from '../apps/launcher/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demo = process.argv.includes('--demo');
@@ -68,18 +68,11 @@ if (webBuildIsStale()) {
   console.log('Building the web app (apps/web)…');
   run('node_modules/.bin/pnpm', ['--filter', '@email-profiles/web', 'build']);
 }
-// Imported only now: esbuild is there once the install has run.
-const { bundle, bundleIsStale } = await import('./bundle.mjs');
 if (demo) {
   runToTheEnd(['--import', 'tsx', 'apps/demo/src/main.ts']);
 } else {
-  if (bundleIsStale(ACTOR_BUNDLE_FILE)) {
-    console.log('Building the actor (apps/actor/dist)…');
-    await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
-  }
-  if (bundleIsStale(LAUNCHER_FILE)) {
-    console.log('Building the Director (apps/launcher/dist)…');
-    await bundle({ entry: LAUNCHER_ENTRY, outfile: LAUNCHER_FILE, external: LAUNCHER_EXTERNAL });
-  }
+  if (await buildActor({ onlyIfStale: true })) console.log('Built the actor (apps/actor/dist).');
+  if (await buildLauncher({ onlyIfStale: true }))
+    console.log('Built the Director (apps/launcher/dist).');
   runToTheEnd(['--max-semi-space-size=1', LAUNCHER_FILE]);
 }

@@ -1,2 +1,3 @@
-export const ACTOR_BUNDLE_ENTRY: string;
 export const ACTOR_BUNDLE_FILE: string;
+/** Resolves true when it built. */
+export function buildActor(options?: { onlyIfStale?: boolean }): Promise<boolean>;

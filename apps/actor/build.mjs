@@ -2,13 +2,18 @@
 // Director offers for download.
 import { fileURLToPath } from 'node:url';
 
-export const ACTOR_BUNDLE_ENTRY = fileURLToPath(new URL('src/main.ts', import.meta.url));
 export const ACTOR_BUNDLE_FILE = fileURLToPath(
   new URL('dist/email-profiles-actor.mjs', import.meta.url),
 );
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** Builds the actor (always, or with `onlyIfStale` when it is missing or older than its sources). */
+export async function buildActor({ onlyIfStale = false } = {}) {
   // Imported here, not above: scripts/start.mjs reads the names before esbuild is installed.
-  const { bundle } = await import('../../scripts/bundle.mjs');
-  await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
+  const { bundle, bundleIsStale } = await import('../../scripts/bundle.mjs');
+  if (onlyIfStale && !bundleIsStale(ACTOR_BUNDLE_FILE)) return false;
+  const entry = fileURLToPath(new URL('src/main.ts', import.meta.url));
+  await bundle({ entry, outfile: ACTOR_BUNDLE_FILE });
+  return true;
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildActor();

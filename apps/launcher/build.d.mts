@@ -1,3 +1,3 @@
-export const LAUNCHER_ENTRY: string;
 export const LAUNCHER_FILE: string;
-export const LAUNCHER_EXTERNAL: string[];
+/** Resolves true when it built. */
+export function buildLauncher(options?: { onlyIfStale?: boolean }): Promise<boolean>;

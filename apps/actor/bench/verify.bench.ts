@@ -18,7 +18,8 @@ import { startMailStack, type MailUser } from '@email-profiles/mail-stack';
 import { findCodeImap } from '@email-profiles/transport-imap';
 import { sendSmtp } from '@email-profiles/transport-smtp';
 import { enrollActor } from '../src/enroll.js';
-import { ActorFleet, buildActorBundle, type ActorProcess } from '../src/testing/processes.js';
+import { buildActor } from '../build.mjs';
+import { ActorFleet, type ActorProcess } from '../src/testing/processes.js';
 
 /** Which scenarios (BENCH_ACTORS=1,10 runs fewer; the memory run always comes last). */
 const ACTOR_COUNTS = (process.env.BENCH_ACTORS ?? '1,10,50').split(',').map(Number);
@@ -43,7 +44,7 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 
 const stack = await startMailStack({ components: ['dovecot', 'postfix'] });
 const dataDir = mkdtempSync(join(tmpdir(), 'actor-bench-'));
-await buildActorBundle();
+await buildActor({ onlyIfStale: true });
 const fleet = new ActorFleet();
 const director = await startDirector(
   loadConfig({ EMAIL_PROFILES_PORT: '0', EMAIL_PROFILES_DATA_DIR: dataDir }),

@@ -3,9 +3,7 @@
 // missing or older than its sources, then runs it. Actor hosts download that file from the
 // Director instead (Add actor shows how).
 import { pathToFileURL } from 'node:url';
-import { bundle, bundleIsStale } from '../../../scripts/bundle.mjs';
-import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../build.mjs';
+import { ACTOR_BUNDLE_FILE, buildActor } from '../build.mjs';
 
-if (bundleIsStale(ACTOR_BUNDLE_FILE))
-  await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
+await buildActor({ onlyIfStale: true });
 await import(pathToFileURL(ACTOR_BUNDLE_FILE).href);

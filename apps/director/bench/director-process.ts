@@ -5,8 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { bundle, bundleIsStale } from '../../../scripts/bundle.mjs';
-import { LAUNCHER_ENTRY, LAUNCHER_EXTERNAL, LAUNCHER_FILE } from '../../launcher/build.mjs';
+import { LAUNCHER_FILE, buildLauncher } from '../../launcher/build.mjs';
 
 const directorRoot = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -48,8 +47,7 @@ export async function startDirectorProcess(
     ...(process.env.BENCH_DIRECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
   const entry = process.env.BENCH_DIRECTOR_ENTRY;
-  if (!entry && bundleIsStale(LAUNCHER_FILE))
-    await bundle({ entry: LAUNCHER_ENTRY, outfile: LAUNCHER_FILE, external: LAUNCHER_EXTERNAL });
+  if (!entry) await buildLauncher({ onlyIfStale: true });
   const args = entry ? entry.split(' ') : [LAUNCHER_FILE];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: directorRoot,

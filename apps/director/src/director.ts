@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ACTOR_BUNDLE } from './assets.js';
 import type { Config } from './config.js';
-import { loadActorBundle } from './downloads.js';
+import { actorBundleAt } from './downloads.js';
 import { prepareDataDir } from './data-dir.js';
 import { createZone, listZones, openDatabase, type Conn } from './db/index.js';
 import { issueEnrollmentToken } from './db/enrollment.js';
@@ -78,7 +78,7 @@ export async function startDirector(
     new Vault(masterKey.key),
     options.timing,
   );
-  services.actorBundle = loadActorBundle(options.actorBundle ?? ACTOR_BUNDLE);
+  services.actorBundle = actorBundleAt(options.actorBundle ?? ACTOR_BUNDLE);
   const { orchestrator } = services;
   const server = await startServer(services).catch((error: unknown) => {
     database.close();

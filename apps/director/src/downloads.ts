@@ -1,5 +1,5 @@
 // The actor in one file (apps/actor/dist), offered at /downloads/ so an actor host needs only
-// Node 20: read once at start, served with its SHA-256 beside it (`<file>.sha256`, the format
+// Node 20: read on first demand (not at every start: 5 MB to hash), served with its SHA-256 beside it (`<file>.sha256`, the format
 // `sha256sum -c` reads). Public like any agent download: it holds no secret, and the one-time
 // enrollment token is what admits an actor.
 import { createHash } from 'node:crypto';
@@ -10,22 +10,30 @@ import { ACTOR_DOWNLOAD_PATH, type ActorDownload } from '@email-profiles/core';
 
 export type ActorBundle = ActorDownload & { body: Buffer };
 
-export function loadActorBundle(file: string): ActorBundle | undefined {
-  if (!existsSync(file)) return undefined;
-  const body = readFileSync(file);
-  const sha256 = createHash('sha256').update(body).digest('hex');
-  return { path: ACTOR_DOWNLOAD_PATH, sha256, bytes: body.length, body };
+/** The bundle at `file`, read and hashed the first time it is asked for and found. */
+export function actorBundleAt(file: string): () => ActorBundle | undefined {
+  let bundle: ActorBundle | undefined;
+  return () => {
+    if (bundle !== undefined || !existsSync(file)) return bundle;
+    const body = readFileSync(file);
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    bundle = { path: ACTOR_DOWNLOAD_PATH, sha256, bytes: body.length, body };
+    return bundle;
+  };
 }
 
 /** Answers the bundle and its checksum file; false for any other path. */
 export function serveDownload(
-  bundle: ActorBundle | undefined,
+  actorBundle: (() => ActorBundle | undefined) | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   headers: Record<string, string>,
 ): boolean {
-  if (bundle === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  if (!path.startsWith(ACTOR_DOWNLOAD_PATH) || (req.method !== 'GET' && req.method !== 'HEAD'))
+    return false;
+  const bundle = actorBundle?.();
+  if (bundle === undefined) return false;
   const name = basename(ACTOR_DOWNLOAD_PATH);
   let type: string;
   let body: Buffer;

@@ -26,8 +26,8 @@ export type Services = {
   loginLimiter: FailureLimiter;
   events: DirectorEvents;
   orchestrator: Orchestrator;
-  /** The actor in one file, when it is built: served at /downloads/. */
-  actorBundle?: ActorBundle;
+  /** The actor in one file, when it is built: served at /downloads/ (read on first demand). */
+  actorBundle?: () => ActorBundle | undefined;
 };
 
 /** What one request adds: who is calling, from where, and how to answer with a cookie. */

@@ -5,13 +5,11 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { bundle, bundleIsStale } from '../../../scripts/bundle.mjs';
-import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../../actor/build.mjs';
+import { buildActor } from '../../actor/build.mjs';
 
 export default async function setup() {
   // The actor the Director offers for download, which the Add actor test installs.
-  if (bundleIsStale(ACTOR_BUNDLE_FILE))
-    await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: ACTOR_BUNDLE_FILE });
+  await buildActor({ onlyIfStale: true });
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dist = join(root, 'dist');
   const fresh = join(root, `.dist-${process.pid}`);

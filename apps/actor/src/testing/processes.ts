@@ -3,17 +3,11 @@
 // kill it (and nothing is left behind).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { bundle, bundleIsStale } from '../../../../scripts/bundle.mjs';
-import { ACTOR_BUNDLE_ENTRY, ACTOR_BUNDLE_FILE } from '../../build.mjs';
+import { ACTOR_BUNDLE_FILE } from '../../build.mjs';
 
 const BIN = ACTOR_BUNDLE_FILE;
 /** As the bundle's shebang line runs it (see src/main.ts). */
 export const ACTOR_NODE_FLAGS = ['--max-semi-space-size=1'];
-
-/** Builds the actor when its bundle is missing or older than its sources. */
-export async function buildActorBundle(): Promise<void> {
-  if (bundleIsStale(BIN)) await bundle({ entry: ACTOR_BUNDLE_ENTRY, outfile: BIN });
-}
 
 export type ActorProcess = {
   child: ChildProcess;

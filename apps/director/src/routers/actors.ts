@@ -27,7 +27,7 @@ export const actorsRouter = router({
 
   /** The actor in one file and its SHA-256, for the Add actor dialog; null when not built. */
   download: operatorProcedure.output(actorDownloadSchema.nullable()).query(({ ctx }) => {
-    const bundle = ctx.actorBundle;
+    const bundle = ctx.actorBundle?.();
     return bundle ? { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes } : null;
   }),
 
