@@ -13,7 +13,11 @@ import { FailureLimiter } from './auth/rate-limit.js';
 import { startServer } from './server.js';
 import type { Services } from './trpc.js';
 import { DirectorEvents } from './verification/events.js';
-import { Orchestrator, type OrchestratorTiming } from './verification/orchestrator.js';
+import {
+  createVerificationServices,
+  type VerificationServices,
+  type VerificationTiming,
+} from './verification/index.js';
 
 export type RunningDirector = {
   url: string;
@@ -32,8 +36,8 @@ export function createServices(
   log: Logger,
   db: Conn,
   vault: Vault,
-  timing?: Partial<OrchestratorTiming>,
-): Services {
+  timing?: Partial<VerificationTiming>,
+): Services & Pick<VerificationServices, 'start' | 'stop'> {
   const events = new DirectorEvents();
   return {
     config,
@@ -42,19 +46,12 @@ export function createServices(
     vault,
     loginLimiter: new FailureLimiter(),
     events,
-    orchestrator: new Orchestrator({
-      db,
-      vault,
-      log,
-      config,
-      events,
-      ...(timing ? { timing } : {}),
-    }),
+    ...createVerificationServices({ db, vault, log, config, events }, timing),
   };
 }
 
 export type DirectorOptions = {
-  timing?: Partial<OrchestratorTiming>;
+  timing?: Partial<VerificationTiming>;
   /** The actor bundle to offer for download (default: apps/actor/dist, when built). */
   actorBundle?: string;
 };
@@ -79,12 +76,11 @@ export async function startDirector(
     options.timing,
   );
   services.actorBundle = actorBundleAt(options.actorBundle ?? ACTOR_BUNDLE);
-  const { orchestrator } = services;
   const server = await startServer(services).catch((error: unknown) => {
     database.close();
     throw error;
   });
-  orchestrator.start();
+  services.start();
   return {
     url: server.url,
     databaseFile,
@@ -95,7 +91,7 @@ export async function startDirector(
       return issueEnrollmentToken(database.db, zone.id, new Date(Date.now() + validForMs)).token;
     },
     close: async () => {
-      await orchestrator.stop();
+      await services.stop();
       await server.close();
       database.close();
     },

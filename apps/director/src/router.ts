@@ -1,7 +1,7 @@
 import { actorApiRouter } from './routers/actor-api.js';
 import { actorsRouter } from './routers/actors.js';
 import { diagnosticsRouter } from './routers/diagnostics.js';
-import { gmailRouter } from './routers/gmail.js';
+import { consentRouter } from './routers/consent.js';
 import { authRouter } from './routers/auth.js';
 import { profilesRouter } from './routers/profiles.js';
 import { settingsRouter } from './routers/settings.js';
@@ -18,7 +18,7 @@ export const appRouter = router({
   actors: actorsRouter,
   profiles: profilesRouter,
   settings: settingsRouter,
-  gmail: gmailRouter,
+  consent: consentRouter,
   verification: verificationRouter,
   diagnostics: diagnosticsRouter,
   actorApi: actorApiRouter,

@@ -8,15 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { actorTokenSchema } from '@email-profiles/core';
+import { actorTokenSchema, OAUTH_PROVIDER_NAMES } from '@email-profiles/core';
 import { TrustedProxies, addressBucket, normalizeAddress } from './auth/client-address.js';
 import { DEVICE_COOKIE } from './auth/device.js';
 import { crossOriginRefusal, hostAllowed, misdirectedMessage } from './auth/origin.js';
 import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
 import { findActorByTokenHash, sessionUser } from './db/index.js';
-import { CALLBACK_PATH } from './mail/gmail-consent.js';
 import { appRouter } from './router.js';
-import { handleGmailCallback } from './routers/gmail-callback.js';
+import { consentProviders } from './mail/oauth-providers.js';
+import { handleConsentCallback } from './routers/consent-callback.js';
 import { WEB_DIST } from './assets.js';
 import { staticSite } from './static.js';
 import { serveDownload } from './downloads.js';
@@ -269,15 +269,19 @@ export async function startServer(services: Services): Promise<RunningServer> {
     });
   });
   limitConnections(server, services, proxies);
+  const consentCallbacks = new Map(
+    OAUTH_PROVIDER_NAMES.map((provider) => [consentProviders[provider].callbackPath, provider]),
+  );
   const route = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (path.startsWith(TRPC_PREFIX)) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       trpc(req, res);
       return;
     }
-    if (path === CALLBACK_PATH) {
-      handleGmailCallback(services, req, res).catch((error: unknown) => {
-        services.log.error({ err: error }, 'Google consent callback failed');
+    const consent = consentCallbacks.get(path);
+    if (consent !== undefined) {
+      handleConsentCallback(services, consent, req, res).catch((error: unknown) => {
+        services.log.error({ err: error, provider: consent }, 'consent callback failed');
         if (!res.headersSent) send(res, 500, 'application/json', '{"error":"Internal error"}');
       });
       return;

@@ -15,7 +15,9 @@ import type { Vault } from './secrets/vault.js';
 import type { DirectorEvents } from './verification/events.js';
 import { DomainError } from './domain-error.js';
 import { apiError } from './routers/errors.js';
-import type { Orchestrator } from './verification/orchestrator.js';
+import type { Diagnostics } from './verification/diagnostics.js';
+import type { TaskBroker } from './verification/task-broker.js';
+import type { Verification } from './verification/verification.js';
 
 /** What lives as long as the Director. */
 export type Services = {
@@ -25,7 +27,9 @@ export type Services = {
   vault: Vault;
   loginLimiter: FailureLimiter;
   events: DirectorEvents;
-  orchestrator: Orchestrator;
+  tasks: TaskBroker;
+  verification: Verification;
+  diagnostics: Diagnostics;
   /** The actor in one file, when it is built: served at /downloads/ (read on first demand). */
   actorBundle?: () => ActorBundle | undefined;
 };

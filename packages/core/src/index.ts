@@ -9,6 +9,7 @@ export * from './schemas/zone.js';
 export * from './schemas/actor.js';
 export * from './schemas/mail-settings.js';
 export * from './schemas/mail-settings-update.js';
+export * from './schemas/oauth-providers.js';
 export * from './schemas/server-types.js';
 export * from './schemas/profile.js';
 export * from './schemas/profile-update.js';

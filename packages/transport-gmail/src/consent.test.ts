@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Secret } from '@email-profiles/core';
+import type { ConsentExchange, Secret } from '@email-profiles/core';
 import { activeHandles, settledHandles } from '@email-profiles/transport-net/testing';
 import { googleErrors, startFakeGoogle, type FakeGoogle } from './fake-google.js';
-import { buildConsentUrl, exchangeConsentCode, type ConsentExchange } from './index.js';
+import { buildConsentUrl, exchangeConsentCode } from './index.js';
 
 describe('buildConsentUrl', () => {
   const request = {

@@ -4,8 +4,11 @@
 import { OAuth2Client } from 'google-auth-library';
 import {
   transportErrorCodes,
-  type Failure,
+  type ConsentExchange,
+  type ConsentResult,
+  type ConsentUrlRequest,
   type FailureStage,
+  type OAuthConsent,
   type OperationOptions,
 } from '@email-profiles/core';
 import { TransportError, asTransportError } from '@email-profiles/transport-net';
@@ -13,24 +16,15 @@ import {
   defaultTuning,
   endpointsOf,
   gmailScopes,
-  type GmailProfile,
   type GmailTuning,
   type GoogleEndpoints,
 } from './config.js';
 import { describeToken, withSession } from './session.js';
 
-export type ConsentUrlRequest = Pick<GmailProfile, 'clientId'> & {
-  /** Must match one of the OAuth client's authorised redirect URIs exactly. */
-  redirectUri: string;
-  /** An unguessable value tying the callback to this request (checked by the caller). */
-  state: string;
-  /** The profile's address, so Google preselects (or asks for) that account. */
-  loginHint?: string;
-  endpoints?: Partial<GoogleEndpoints>;
-};
-
 /** The Google page where the mailbox's owner allows reading and sending. */
-export function buildConsentUrl(request: ConsentUrlRequest): string {
+export function buildConsentUrl(
+  request: ConsentUrlRequest & { endpoints?: Partial<GoogleEndpoints> },
+): string {
   const client = new OAuth2Client({
     clientId: request.clientId,
     redirectUri: request.redirectUri,
@@ -48,28 +42,6 @@ export function buildConsentUrl(request: ConsentUrlRequest): string {
     ...(request.loginHint ? { login_hint: request.loginHint } : {}),
   });
 }
-
-/** The profile's client credentials and address (compared with the account that consented). */
-export type ConsentExchange = Pick<GmailProfile, 'clientId' | 'clientSecret' | 'emailAddress'> & {
-  /** The `code` query parameter Google redirected back with. */
-  code: string;
-  /** The same redirect URI as in the consent URL. */
-  redirectUri: string;
-  endpoints?: Partial<GoogleEndpoints>;
-};
-
-export type ConsentResult =
-  | {
-      ok: true;
-      refreshToken: string;
-      /** The account that consented, as Google reports it (users.getProfile). */
-      consentedAddress: string;
-      /** Whether that account is the profile's address (case-insensitive). */
-      matchesProfile: boolean;
-      /** The scopes Google granted. */
-      scopes: string[];
-    }
-  | { ok: false; failure: Failure };
 
 const READ_SCOPES = new Set([
   gmailScopes.read,
@@ -108,7 +80,7 @@ export function sameAddress(a: string, b: string): boolean {
  * consented. Never throws: failures come back with stage, Google's words and a hint.
  */
 export async function exchangeConsentCode(
-  request: ConsentExchange,
+  request: ConsentExchange & { endpoints?: Partial<GoogleEndpoints> },
   options: OperationOptions & { tuning?: Partial<GmailTuning> } = {},
 ): Promise<ConsentResult> {
   try {
@@ -167,4 +139,15 @@ export async function exchangeConsentCode(
   } catch (error) {
     return { ok: false, failure: asTransportError(error, 'consent').failure };
   }
+}
+
+/** Google's consent as core's OAuthConsent, against Google (or the endpoints given). */
+export function createGoogleConsent(endpoints?: Partial<GoogleEndpoints>): OAuthConsent {
+  const at = endpoints ? { endpoints } : {};
+  return {
+    consentUrl: (request) => buildConsentUrl({ ...request, ...at }),
+    exchange: (request, options) => exchangeConsentCode({ ...request, ...at }, options),
+    // Here invalid_grant is about the code just given, not a stored authorisation.
+    codeRefused: (failure) => failure.signal === 'google-invalid-grant',
+  };
 }

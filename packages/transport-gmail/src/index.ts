@@ -19,13 +19,7 @@ export function createGmailTransport(
   };
 }
 
-export {
-  buildConsentUrl,
-  exchangeConsentCode,
-  type ConsentExchange,
-  type ConsentResult,
-  type ConsentUrlRequest,
-} from './consent.js';
+export { buildConsentUrl, createGoogleConsent, exchangeConsentCode } from './consent.js';
 export {
   defaultTuning,
   gmailScopes,

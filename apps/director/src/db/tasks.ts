@@ -1,6 +1,6 @@
 // The task queue between the Director and its actors. A task is queued for one actor, leased to
 // it when the actor takes it (the lease is renewed by heartbeats), and ends done or failed. A lease
-// that runs out means the actor went away; the orchestrator fails the task.
+// that runs out means the actor went away; the task broker ends the task.
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lt, notInArray } from 'drizzle-orm';
 import type { TaskKind } from '@email-profiles/core';

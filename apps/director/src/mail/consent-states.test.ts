@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONSENT_TTL_MS, ConsentStates } from './consent-states.js';
-import { publicBaseUrl } from './gmail-consent.js';
+import { publicBaseUrl } from './consent.js';
 
 const pending = {
   userId: 'u1',

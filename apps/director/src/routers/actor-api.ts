@@ -55,29 +55,29 @@ export const actorApiRouter = router({
   heartbeat: actorProcedure
     .input(heartbeatSchema)
     .output(heartbeatReplySchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.heartbeat(ctx.actor, input.runningTaskIds)),
+    .mutation(({ ctx, input }) => ctx.tasks.heartbeat(ctx.actor, input.runningTaskIds)),
 
   /** Long-poll: answers as soon as a task is queued for this actor, or empty after waitMs. */
   nextTasks: actorProcedure
     .input(nextTasksSchema)
     .output(z.array(actorTaskSchema))
-    .mutation(({ ctx, input, signal }) => ctx.orchestrator.nextTasks(ctx.actor, input, signal)),
+    .mutation(({ ctx, input, signal }) => ctx.tasks.nextTasks(ctx.actor, input, signal)),
 
   progress: actorProcedure
     .input(taskProgressSchema)
     .output(taskAckSchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.progress(ctx.actor, input)),
+    .mutation(({ ctx, input }) => ctx.tasks.progress(ctx.actor, input)),
 
   complete: actorProcedure
     .input(taskResultSchema)
     .output(taskAckSchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.complete(ctx.actor, input)),
+    .mutation(({ ctx, input }) => ctx.tasks.complete(ctx.actor, input)),
 
   /** Graceful shutdown: the tasks go back to the queue. */
   release: actorProcedure
     .input(releaseTasksSchema)
     .output(z.object({ released: z.number().int() }))
     .mutation(({ ctx, input }) => ({
-      released: ctx.orchestrator.release(ctx.actor, input.taskIds),
+      released: ctx.tasks.release(ctx.actor, input.taskIds),
     })),
 });

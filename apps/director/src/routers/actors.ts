@@ -59,6 +59,6 @@ export const actorsRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ({
-      profiles: ctx.orchestrator.revoke(input.id),
+      profiles: ctx.tasks.revoke(input.id),
     })),
 });

@@ -18,13 +18,13 @@ export const diagnosticsRouter = router({
   run: operatorProcedure
     .input(diagnosticsRunSchema)
     .output(diagnosticsSnapshotSchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.diagnostics.start(input)),
+    .mutation(({ ctx, input }) => ctx.diagnostics.start(input)),
 
   get: operatorProcedure
     .input(diagnosticsRunIdSchema)
     .output(diagnosticsSnapshotSchema)
     .query(({ ctx, input }) => {
-      const run = ctx.orchestrator.diagnostics.get(input.runId);
+      const run = ctx.diagnostics.get(input.runId);
       if (!run) throw noSuchRun(input.runId);
       return run;
     }),
@@ -35,13 +35,13 @@ export const diagnosticsRouter = router({
     input,
     signal,
   }) {
-    const first = ctx.orchestrator.diagnostics.get(input.runId);
+    const first = ctx.diagnostics.get(input.runId);
     if (!first) throw noSuchRun(input.runId);
     yield diagnosticsSnapshotSchema.parse(first);
     if (first.done) return;
     for await (const runId of ctx.events.diagnostics(signal)) {
       if (runId !== input.runId) continue;
-      const run = ctx.orchestrator.diagnostics.get(runId);
+      const run = ctx.diagnostics.get(runId);
       if (!run) return;
       yield diagnosticsSnapshotSchema.parse(run);
       if (run.done) return;

@@ -63,7 +63,7 @@ export async function startConsent(
   fake: FakeGoogle,
   target: GmailConsentTarget,
 ): Promise<{ state: string; code: string }> {
-  const started = await operator.gmail.startConsent.mutate(target);
+  const started = await operator.consent.start.mutate(target);
   expect(started.redirectUri).toBe(`${PUBLIC_URL}/api/gmail/callback`);
   const url = new URL(started.url);
   expect(`${url.origin}${url.pathname}`).toBe(fake.endpoints.auth);

@@ -42,24 +42,24 @@ const storedSettings = () => {
   return settings?.method === 'gmail' ? settings : undefined;
 };
 
-describe('gmail.startConsent', () => {
+describe('consent.start (Google)', () => {
   it('refuses anonymous callers and targets that cannot be authorised', async () => {
     const anonymous = await rejection(
-      browser().gmail.startConsent.mutate({ target: 'mail-settings' }),
+      browser().consent.start.mutate({ target: 'mail-settings' }),
     );
     expect(anonymous.data?.code).toBe('UNAUTHORIZED');
     const noSettings = await rejection(
-      operator.gmail.startConsent.mutate({ target: 'mail-settings' }),
+      operator.consent.start.mutate({ target: 'mail-settings' }),
     );
     expect([noSettings.data?.code, noSettings.message]).toEqual([
       'PRECONDITION_FAILED',
       "Save the Director's mail settings with the Gmail API method first",
     ]);
     const noProfile = await rejection(
-      operator.gmail.startConsent.mutate({ target: 'profile', profileId: 'nope' }),
+      operator.consent.start.mutate({ target: 'profile', profileId: 'nope' }),
     );
     expect([noProfile.data?.code, noProfile.message]).toEqual(['NOT_FOUND', 'No profile "nope"']);
-    const bad = await rejection(operator.gmail.startConsent.mutate({ target: 'inbox' } as never));
+    const bad = await rejection(operator.consent.start.mutate({ target: 'inbox' } as never));
     expect(bad.data?.fieldErrors).toEqual([
       {
         path: ['target'],
@@ -240,11 +240,11 @@ describe('consent for a Gmail profile', () => {
       clientSecret: 'Qx8~secret',
     });
     const refused = await rejection(
-      operator.gmail.startConsent.mutate({ target: 'profile', profileId: graph.id }),
+      operator.consent.start.mutate({ target: 'profile', profileId: graph.id }),
     );
     expect([refused.data?.code, refused.message]).toEqual([
       'PRECONDITION_FAILED',
-      'Only a profile of server type Gmail API is authorised with Google',
+      'Only a profile of server type Gmail API is authorised this way',
     ]);
   });
 });

@@ -26,7 +26,7 @@ const attempt = {
   mode: 'automatic',
   code: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
   requestedAt: '2024-05-01T10:00:00.000Z',
-  deadlineAt: '2999-01-01T00:00:00.000Z', // not passed: the orchestrator would time it out
+  deadlineAt: '2999-01-01T00:00:00.000Z', // not passed: verification would time it out
   retries: 0,
 } as const;
 const at = '2024-05-01T10:01:00.000Z';

@@ -99,7 +99,7 @@ const failure = {
   transient: false,
 } as const;
 
-/** Marks the first actor verified and the second failed, as the orchestrator would. */
+/** Marks the first actor verified and the second failed, as verification would. */
 function setVerifiedAndFailed(profileId: string) {
   const state = getProfileVerification(store.db, profileId);
   if (!state) throw new Error('no such profile');

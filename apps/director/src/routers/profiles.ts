@@ -117,7 +117,7 @@ export const profilesRouter = router({
         putProfileVerification(tx, after.id, next.state);
         return publicView(tx, after.id);
       });
-      ctx.orchestrator.profileEdited(input.id);
+      ctx.verification.profileEdited(input.id);
       ctx.log.info({ profileId: input.id }, 'profile updated');
       return updated;
     }),

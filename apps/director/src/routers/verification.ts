@@ -30,12 +30,12 @@ export const verificationRouter = router({
   verify: operatorProcedure
     .input(verificationTargetSchema)
     .output(verifyResultSchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.verify(input)),
+    .mutation(({ ctx, input }) => ctx.verification.verify(input)),
 
   cancel: operatorProcedure
     .input(verificationTargetSchema)
     .output(cancelResultSchema)
-    .mutation(({ ctx, input }) => ctx.orchestrator.cancel(input)),
+    .mutation(({ ctx, input }) => ctx.verification.cancel(input)),
 
   /** The row of each profile whose statuses change, as they change (one profile, or all). */
   onStatus: operatorProcedure

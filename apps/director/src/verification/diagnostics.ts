@@ -11,13 +11,23 @@ import {
   type DiagnosticsSnapshot,
   type Failure,
   type ProbeReport,
-  type ProbeStep,
   type ProbeWork,
   type VerificationTarget,
 } from '@email-profiles/core';
-import { connectionOf, enqueueTask, finishTask, getActor, type TaskRow } from '../db/index.js';
-import type { OrchestratorDeps } from './orchestrator.js';
+import type { Logger } from 'pino';
+import {
+  connectionOf,
+  enqueueTask,
+  finishTask,
+  getActor,
+  type Conn,
+  type TaskRow,
+} from '../db/index.js';
+import type { DirectorEvents } from './events.js';
+import { taskMismatch, type TaskHandler } from './task-broker.js';
 import { requireActors, resolveTarget } from './target.js';
+
+export type DiagnosticsDeps = { db: Conn; log: Logger; events: DirectorEvents };
 
 /** A probe stops itself well before this; past it, the check is given up. */
 const PROBE_DEADLINE_MS = 90_000;
@@ -29,7 +39,33 @@ type Run = DiagnosticsSnapshot & { deadlineAt: number };
 export class Diagnostics {
   private readonly runs = new Map<string, Run>();
 
-  constructor(private readonly deps: OrchestratorDeps) {}
+  constructor(private readonly deps: DiagnosticsDeps) {}
+
+  /** The probe tasks, as the task broker hands them over. */
+  readonly tasks: TaskHandler<'probe'> = {
+    work: (row) => {
+      this.update(row, (actor) =>
+        actor.status === 'queued' ? { ...actor, status: 'running' } : actor,
+      );
+      return { kind: 'probe', deadlineAt: probeWorkSchema.parse(row.payload).deadlineAt };
+    },
+    progress: (_actor, row, progress) => {
+      if (progress.type !== 'probe_step') throw taskMismatch(row);
+      this.update(row, (actor) =>
+        actor.steps.length >= MAX_STEPS
+          ? actor
+          : { ...actor, status: 'running', steps: [...actor.steps, progress.step] },
+      );
+    },
+    succeeded: (_row, result) => result.kind === 'probe' && result.report.ok,
+    finished: (_actor, row, result) => {
+      if (result.kind === 'probe') this.finish(row, { report: result.report });
+      else if (result.kind === 'error') this.finish(row, { failure: result.failure });
+    },
+    ended: (row, failure) => {
+      this.finish(row, { failure });
+    },
+  };
 
   start(target: VerificationTarget): DiagnosticsSnapshot {
     const { db } = this.deps;
@@ -85,21 +121,7 @@ export class Diagnostics {
     return run && snapshot(run);
   }
 
-  leased(task: TaskRow): void {
-    this.update(task, (actor) =>
-      actor.status === 'queued' ? { ...actor, status: 'running' } : actor,
-    );
-  }
-
-  step(task: TaskRow, step: ProbeStep): void {
-    this.update(task, (actor) =>
-      actor.steps.length >= MAX_STEPS
-        ? actor
-        : { ...actor, status: 'running', steps: [...actor.steps, step] },
-    );
-  }
-
-  finish(task: TaskRow, outcome: { report: ProbeReport } | { failure: Failure }): void {
+  private finish(task: TaskRow, outcome: { report: ProbeReport } | { failure: Failure }): void {
     this.update(task, (actor) =>
       'report' in outcome
         ? { ...actor, status: 'done', steps: outcome.report.steps, report: outcome.report }

@@ -19,6 +19,7 @@ import {
   graphClientSecretSchema,
   graphCloudSchema,
 } from './profile.js';
+import type { OAuthProvider } from './oauth-providers.js';
 import { destination, publicObject, secret, updateObject } from './secret.js';
 import {
   encryptionSchema,
@@ -29,16 +30,32 @@ import {
   type FieldWarning,
 } from './servers.js';
 
-export const mailMethodSchema = z.enum(['smtp', 'graph', 'gmail'], {
+/** How the Director sends its emails, declared once: the list, labels and traits. */
+export const MAIL_METHODS = {
+  smtp: { label: 'SMTP server', consent: undefined },
+  graph: { label: 'Microsoft Office 365 (Graph API)', consent: undefined },
+  gmail: { label: 'Gmail API', consent: 'google' },
+} as const satisfies Record<string, { label: string; consent: OAuthProvider | undefined }>;
+export type MailMethod = keyof typeof MAIL_METHODS;
+const MAIL_METHOD_NAMES = Object.keys(MAIL_METHODS) as [MailMethod, ...MailMethod[]];
+
+export const mailMethodSchema = z.enum(MAIL_METHOD_NAMES, {
   error: 'Choose how the Director sends email',
 });
-export type MailMethod = z.infer<typeof mailMethodSchema>;
 
-export const mailMethodLabels: Record<MailMethod, string> = {
-  smtp: 'SMTP server',
-  graph: 'Microsoft Office 365 (Graph API)',
-  gmail: 'Gmail API',
-};
+export const mailMethodLabels = Object.fromEntries(
+  MAIL_METHOD_NAMES.map((method) => [method, MAIL_METHODS[method].label]),
+) as { [K in MailMethod]: (typeof MAIL_METHODS)[K]['label'] };
+
+/** The methods whose account owner consents once (OAuth) before the Director can send. */
+export type ConsentMailMethod = {
+  [K in MailMethod]: (typeof MAIL_METHODS)[K]['consent'] extends undefined ? never : K;
+}[MailMethod];
+
+export const isConsentMailSettings = <S extends { method: MailMethod }>(
+  settings: S,
+): settings is Extract<S, { method: ConsentMailMethod }> =>
+  MAIL_METHODS[settings.method].consent !== undefined;
 
 /** SMTP AUTH mechanisms: Plain (PLAIN, or LOGIN when only that is offered), Login, CRAM-MD5, NTLM. */
 export const smtpAuthMechanismSchema = z.enum(['plain', 'login', 'cram-md5', 'ntlm'], {

@@ -3,13 +3,14 @@
 // the actor's transports). A new server type starts as a line here; the compiler then names each
 // place that must handle it (every Record<ServerType, …> and exhaustive switch).
 import { z } from 'zod';
+import type { OAuthProvider } from './oauth-providers.js';
 
 type ServerTypeTraits = {
   label: string;
   /** Reached through an incoming and an outgoing mail server the user enters (host, port, TLS). */
   mailServers: boolean;
   /** The mailbox owner's one-time OAuth consent is needed before the profile can work. */
-  consent: 'google' | undefined;
+  consent: OAuthProvider | undefined;
 };
 
 export const SERVER_TYPES = {

@@ -18,6 +18,8 @@ export const encryptionLabels: Record<Encryption, string> = {
 export const authTypeSchema = z.enum(['plain', 'ntlm'], { error: 'Choose Plain or NTLM' });
 export type AuthType = z.infer<typeof authTypeSchema>;
 
+export const authTypeLabels: Record<AuthType, string> = { plain: 'Plain', ntlm: 'NTLM' };
+
 export type MailProtocol = 'smtp' | 'imap' | 'pop3';
 
 const DEFAULT_PORTS: Record<MailProtocol, Record<Encryption, number>> = {
@@ -68,6 +70,12 @@ export const tlsTrustSchema = z.discriminatedUnion(
   { error: 'Choose how the server certificate is trusted' },
 );
 export type TlsTrust = z.infer<typeof tlsTrustSchema>;
+
+export const tlsTrustModeLabels: Record<TlsTrust['mode'], string> = {
+  system: 'System certificate authorities',
+  fingerprint: 'Pinned certificate (SHA-256 fingerprint)',
+  ca: 'Custom certificate authority (PEM)',
+};
 
 const systemTrust = { mode: 'system' } as const;
 

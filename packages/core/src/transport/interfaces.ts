@@ -3,7 +3,8 @@
 // themselves are types only. Every text in them comes from a server through an actor: it is
 // stored inert and bounded (reportedTextSchema), cut rather than refused.
 import { z } from 'zod';
-import { failureSchema } from '../failures/taxonomy.js';
+import { failureSchema, type Failure } from '../failures/taxonomy.js';
+import type { Secret } from '../schemas/secret.js';
 import { reportedTextSchema } from '../validation/text.js';
 import { authenticationVerdictsSchema, mailFolderSchema } from './delivery.js';
 
@@ -173,3 +174,46 @@ export type IncomingTransport = MailboxProber & CodeFinder;
 
 /** An outgoing mail server (SMTP): probe, and send. */
 export type OutgoingTransport = MailboxProber & MailSender;
+
+/** Where a provider's one-time consent starts: the page the mailbox owner is sent to. */
+export type ConsentUrlRequest = {
+  clientId: string;
+  /** Must match one of the OAuth client's authorised redirect URIs exactly. */
+  redirectUri: string;
+  /** An unguessable value tying the callback to this request (checked by the caller). */
+  state: string;
+  /** The mailbox's address, so the provider preselects (or asks for) that account. */
+  loginHint?: string;
+};
+
+/** The code the provider sent the browser back with, and what it is exchanged with. */
+export type ConsentExchange = {
+  clientId: string;
+  clientSecret: Secret;
+  /** The address the consent is for (compared with the account that consented). */
+  emailAddress: string;
+  code: string;
+  /** The same redirect URI as in the consent URL. */
+  redirectUri: string;
+};
+
+export type ConsentResult =
+  | {
+      ok: true;
+      refreshToken: string;
+      /** The account that consented, as the provider reports it. */
+      consentedAddress: string;
+      /** Whether that account is the expected address (case-insensitive). */
+      matchesProfile: boolean;
+      scopes: string[];
+    }
+  | { ok: false; failure: Failure };
+
+/** A provider's one-time OAuth consent, for a profile or the Director's own sender. */
+export interface OAuthConsent {
+  consentUrl(request: ConsentUrlRequest): string;
+  /** Never throws: failures come back with stage, the provider's words and a hint. */
+  exchange(request: ConsentExchange, options?: OperationOptions): Promise<ConsentResult>;
+  /** Whether a failed exchange means the code itself was refused (used twice, or too late). */
+  codeRefused(failure: Failure): boolean;
+}

@@ -1,20 +1,21 @@
-// GET /api/gmail/callback: where Google sends the browser after the consent. Checks the state,
-// exchanges the code for a refresh token (checking the account that consented), stores it sealed,
-// and sends the browser back to the web app with the outcome in the query string.
+// GET on a provider's callback path (e.g. /api/gmail/callback): where the OAuth provider sends
+// the browser after the consent. Checks the state, exchanges the code for a refresh token
+// (checking the account that consented), stores it sealed, and sends the browser back to the web
+// app with the outcome in the query string.
 //
-// The session cookie is SameSite=Strict, so a browser does not send it on Google's cross-site
+// The session cookie is SameSite=Strict, so a browser does not send it on the provider's cross-site
 // redirect: the state stands in for it. It was issued to a session, which must still be live.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gmailConsentQuery, type GmailConsentTarget } from '@email-profiles/core';
-import { exchangeConsentCode } from '@email-profiles/transport-gmail';
+import {
+  gmailConsentQuery,
+  OAUTH_PROVIDERS,
+  type GmailConsentTarget,
+  type OAuthProvider,
+} from '@email-profiles/core';
 import { sessionUser } from '../db/index.js';
 import { CONSENT_TTL_MS, consentStates, type PendingConsent } from '../mail/consent-states.js';
-import {
-  consentCredentials,
-  publicBaseUrl,
-  storeConsent,
-  targetPage,
-} from '../mail/gmail-consent.js';
+import { consentCredentials, publicBaseUrl, storeConsent, targetPage } from '../mail/consent.js';
+import { consentProviders } from '../mail/oauth-providers.js';
 import type { Services } from '../trpc.js';
 
 /** The code exchange and the account look-up together. */
@@ -24,11 +25,13 @@ type Outcome = { ok: true; account: string } | { ok: false; message: string };
 
 const AGAIN = 'Start the authorisation again from the Director.';
 
-export async function handleGmailCallback(
+export async function handleConsentCallback(
   services: Services,
+  provider: OAuthProvider,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  const { label } = OAUTH_PROVIDERS[provider];
   const query = new URL(req.url ?? '/', 'http://callback').searchParams;
   const state = query.get('state');
   let target: GmailConsentTarget | undefined;
@@ -36,7 +39,7 @@ export async function handleGmailCallback(
   if (req.method !== 'GET') {
     outcome = { ok: false, message: 'The consent callback takes GET only.' };
   } else if (!state) {
-    outcome = { ok: false, message: `Google's answer carries no state. ${AGAIN}` };
+    outcome = { ok: false, message: `${label}'s answer carries no state. ${AGAIN}` };
   } else {
     const taken = consentStates(services.db).take(state);
     if (!taken.ok) {
@@ -49,7 +52,7 @@ export async function handleGmailCallback(
       };
     } else {
       target = taken.pending.target;
-      outcome = await complete(services, taken.pending, query, req);
+      outcome = await complete(services, provider, taken.pending, query, req);
     }
   }
   const location = new URL(`${publicBaseUrl(services.config)}${targetPage(target)}`);
@@ -61,8 +64,13 @@ export async function handleGmailCallback(
     location.searchParams.set(gmailConsentQuery.message, outcome.message);
   }
   services.log.info(
-    { target: target?.target, ok: outcome.ok, ...(outcome.ok ? {} : { reason: outcome.message }) },
-    'Google consent callback',
+    {
+      target: target?.target,
+      provider,
+      ok: outcome.ok,
+      ...(outcome.ok ? {} : { reason: outcome.message }),
+    },
+    'consent callback',
   );
   res.writeHead(303, {
     location: location.toString(),
@@ -76,15 +84,17 @@ export async function handleGmailCallback(
 
 async function complete(
   services: Services,
+  provider: OAuthProvider,
   pending: PendingConsent,
   query: URLSearchParams,
   req: IncomingMessage,
 ): Promise<Outcome> {
   const { db, vault, config } = services;
+  const { label } = OAUTH_PROVIDERS[provider];
   if (sessionUser(db, pending.sessionHash)?.id !== pending.userId) {
     return {
       ok: false,
-      message: `Your Director session ended before Google answered. Log in and start the authorisation again.`,
+      message: `Your Director session ended before ${label} answered. Log in and start the authorisation again.`,
     };
   }
   const error = query.get('error');
@@ -93,22 +103,24 @@ async function complete(
       ok: false,
       message:
         error === 'access_denied'
-          ? 'The consent was declined in Google, so the Director was not authorised.'
-          : `Google did not authorise the Director (${error.replace(/[^\w.-]/g, '').slice(0, 64)}). ${AGAIN}`,
+          ? `The consent was declined in ${label}, so the Director was not authorised.`
+          : `${label} did not authorise the Director (${error.replace(/[^\w.-]/g, '').slice(0, 64)}). ${AGAIN}`,
     };
   }
   const code = query.get('code');
   if (!code)
-    return { ok: false, message: `Google's answer carries no authorisation code. ${AGAIN}` };
+    return { ok: false, message: `${label}'s answer carries no authorisation code. ${AGAIN}` };
   const resolved = consentCredentials(db, vault, pending.target);
   if (
     !resolved.ok ||
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- one provider today
+    resolved.provider !== provider ||
     resolved.credentials.clientId !== pending.clientId ||
     resolved.credentials.emailAddress.toLowerCase() !== pending.emailAddress.toLowerCase()
   ) {
     return {
       ok: false,
-      message: `The Gmail settings changed or were removed while Google asked for consent. ${AGAIN}`,
+      message: `The settings changed or were removed while ${label} asked for consent. ${AGAIN}`,
     };
   }
   const { credentials } = resolved;
@@ -118,22 +130,17 @@ async function complete(
   };
   req.socket.once('close', onClose);
   try {
-    const result = await exchangeConsentCode(
-      {
-        ...credentials,
-        code,
-        redirectUri: pending.redirectUri,
-        ...(config.mailEndpoints.google ? { endpoints: config.mailEndpoints.google } : {}),
-      },
+    const client = consentProviders[provider].client(config);
+    const result = await client.exchange(
+      { ...credentials, code, redirectUri: pending.redirectUri },
       { signal: AbortSignal.any([closed.signal, AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)]) },
     );
     if (!result.ok) {
       const { failure } = result;
-      // Here invalid_grant is about the code just given, not a stored authorisation.
-      if (failure.signal === 'google-invalid-grant') {
+      if (client.codeRefused(failure)) {
         return {
           ok: false,
-          message: `Google refused the authorisation code (${failure.serverText ?? 'invalid_grant'}): a code is valid once and for a few minutes. ${AGAIN}`,
+          message: `${label} refused the authorisation code (${failure.serverText ?? 'invalid_grant'}): a code is valid once and for a few minutes. ${AGAIN}`,
         };
       }
       return { ok: false, message: `${failure.summary} ${failure.hint}` };
@@ -145,7 +152,7 @@ async function complete(
           : `the Director's mail settings send as ${credentials.emailAddress}`;
       return {
         ok: false,
-        message: `Google authorised ${result.consentedAddress}, but ${expected}. Sign in to Google as ${credentials.emailAddress} and authorise again.`,
+        message: `${label} authorised ${result.consentedAddress}, but ${expected}. Sign in to ${label} as ${credentials.emailAddress} and authorise again.`,
       };
     }
     storeConsent(db, vault, pending.target, {
@@ -153,11 +160,11 @@ async function complete(
       consentedAddress: result.consentedAddress,
     });
     if (pending.target.target === 'profile') {
-      services.orchestrator.profileEdited(pending.target.profileId);
+      services.verification.profileEdited(pending.target.profileId);
     }
     return { ok: true, account: result.consentedAddress };
   } catch (error) {
-    services.log.error({ err: error }, 'storing the Google consent failed');
+    services.log.error({ err: error, provider }, 'storing the consent failed');
     return { ok: false, message: `The consent could not be stored. ${AGAIN}` };
   } finally {
     req.socket.off('close', onClose);

@@ -1,6 +1,16 @@
-// What a Google consent authorises: the Director's Gmail mail settings or a Gmail profile. Reads
-// the credentials the consent is asked with, and stores the refresh token it yields (sealed).
-import { followProfileChange, type GmailConsentTarget, type Secret } from '@email-profiles/core';
+// What an OAuth consent authorises: the Director's mail settings or a profile, of a method or
+// server type whose traits in core name a provider. Reads the credentials the consent is asked
+// with, and stores the refresh token it yields (sealed).
+import {
+  followProfileChange,
+  isConsentMailSettings,
+  isConsentProfile,
+  MAIL_METHODS,
+  SERVER_TYPES,
+  type GmailConsentTarget,
+  type OAuthProvider,
+  type Secret,
+} from '@email-profiles/core';
 import type { Config } from '../config.js';
 import {
   getProfileVerification,
@@ -16,35 +26,50 @@ import type { Vault } from '../secrets/vault.js';
 export type ConsentCredentials = { clientId: string; clientSecret: Secret; emailAddress: string };
 
 export type Resolved =
-  | { ok: true; credentials: ConsentCredentials }
+  | { ok: true; provider: OAuthProvider; credentials: ConsentCredentials }
   | { ok: false; code: 'NOT_FOUND' | 'PRECONDITION_FAILED'; message: string };
+
+/** The labels of the entries that need consent, e.g. "Gmail API". */
+const consentLabels = (traits: Record<string, { label: string; consent: unknown }>) =>
+  Object.values(traits)
+    .filter((trait) => trait.consent !== undefined)
+    .map((trait) => trait.label)
+    .join(' or ');
 
 export function consentCredentials(db: Conn, vault: Vault, target: GmailConsentTarget): Resolved {
   if (target.target === 'mail-settings') {
     const settings = loadMailSettings(db, vault);
-    if (settings?.method !== 'gmail') {
+    if (!settings || !isConsentMailSettings(settings)) {
       return {
         ok: false,
         code: 'PRECONDITION_FAILED',
-        message: "Save the Director's mail settings with the Gmail API method first",
+        message: `Save the Director's mail settings with the ${consentLabels(MAIL_METHODS)} method first`,
       };
     }
     const { clientId, clientSecret, fromAddress } = settings;
-    return { ok: true, credentials: { clientId, clientSecret, emailAddress: fromAddress } };
+    return {
+      ok: true,
+      provider: MAIL_METHODS[settings.method].consent,
+      credentials: { clientId, clientSecret, emailAddress: fromAddress },
+    };
   }
   const profile = loadProfile(db, vault, target.profileId);
   if (!profile) {
     return { ok: false, code: 'NOT_FOUND', message: `No profile "${target.profileId}"` };
   }
-  if (profile.serverType !== 'gmail') {
+  if (!isConsentProfile(profile)) {
     return {
       ok: false,
       code: 'PRECONDITION_FAILED',
-      message: 'Only a profile of server type Gmail API is authorised with Google',
+      message: `Only a profile of server type ${consentLabels(SERVER_TYPES)} is authorised this way`,
     };
   }
   const { clientId, clientSecret, emailAddress } = profile;
-  return { ok: true, credentials: { clientId, clientSecret, emailAddress } };
+  return {
+    ok: true,
+    provider: SERVER_TYPES[profile.serverType].consent,
+    credentials: { clientId, clientSecret, emailAddress },
+  };
 }
 
 /**
@@ -64,15 +89,16 @@ export function storeConsent(
   db.transaction((tx) => {
     if (target.target === 'mail-settings') {
       const settings = loadMailSettings(tx, vault);
-      if (settings?.method !== 'gmail') throw new Error('The Gmail mail settings are gone');
+      if (!settings || !isConsentMailSettings(settings))
+        throw new Error('The mail settings are gone');
       saveMailSettings(tx, vault, { ...settings, ...fields });
       return;
     }
     const before = loadProfile(tx, vault, target.profileId);
-    if (before?.serverType !== 'gmail') throw new Error('The Gmail profile is gone');
+    if (!before || !isConsentProfile(before)) throw new Error('The profile is gone');
     const after = { ...before, ...fields };
     const state = getProfileVerification(tx, before.id);
-    if (!state) throw new Error('The Gmail profile has no verification state');
+    if (!state) throw new Error('The profile has no verification state');
     const next = followProfileChange(state, before, after);
     if (!next.ok) throw new Error(next.rejection.message);
     saveProfile(tx, vault, after);
@@ -99,5 +125,3 @@ export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port'
       : config.host;
   return `http://${host}:${config.port}`;
 }
-
-export const CALLBACK_PATH = '/api/gmail/callback';

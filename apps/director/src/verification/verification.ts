@@ -1,23 +1,19 @@
-// The verification orchestrator: turns Verify and Cancel into attempts (core's state machine),
-// sends the coded emails, queues find-code tasks for the actors, takes their progress and
-// results, and ends what nobody finishes: attempts past their deadline, tasks whose actor
-// stopped renewing the lease. Everything it knows is in the database, so a restarted Director
-// resumes where it stopped.
+// Verification: Verify and Cancel become attempts (core's state machine); the coded emails go
+// out through the send queue; each actor's find-code task is queued, and its progress and
+// result move the actor's state; attempts past their deadline end. Everything it knows is in the
+// database, so a restarted Director resumes where it stopped.
 import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import {
   explainFailure,
   findCodeWorkSchema,
   isConsentProfile,
-  probeWorkSchema,
   isInProgress,
   planVerify,
   productFailures,
   reduceActor,
   reduceProfile,
   subjectHasCode,
-  taskProfileSchema,
   senderServer,
   transportErrorCodes,
   verificationSubject,
@@ -25,14 +21,10 @@ import {
   type ActorVerification,
   type Delivery,
   type FindCodeResult,
-  type ActorTask,
   type Attempt,
   type CancelResult,
   type Failure,
   type FindCodeWork,
-  type HeartbeatReply,
-  type TaskAck,
-  type TaskProgress,
   type SendResult,
   type TaskResult,
   type VerificationTarget,
@@ -43,7 +35,6 @@ import type { Config } from '../config.js';
 import {
   abandonAttempts,
   enqueueTask,
-  expiredLeases,
   finishTask,
   connectionOf,
   getActor,
@@ -51,50 +42,37 @@ import {
   getProfileVerification,
   getPublicMailSettings,
   getPublicProfile,
-  leasedTask,
-  leasedTaskIds,
-  leaseTasks,
-  liveTasksOfActor,
   liveTasksOfAttempts,
   liveTasksOfProfile,
   loadMailSettings,
-  loadProfile,
-  profileActorIds,
-  pruneTasks,
   putActorVerification,
   putProfileVerification,
   recordAttemptState,
   recordAttemptStart,
-  releaseTasks,
-  renewLeases,
-  restartLeases,
-  revokeActor,
-  touchActor,
   verificationsInProgress,
   type ActorRecord,
   type Conn,
-  type RevokedFrom,
   type TaskRow,
 } from '../db/index.js';
 import { directorSender } from '../mail/sender.js';
 import type { Vault } from '../secrets/vault.js';
-import { Diagnostics } from './diagnostics.js';
 import type { DirectorEvents } from './events.js';
+import { SendQueue } from './send-queue.js';
+import { taskMismatch, type TaskHandler } from './task-broker.js';
 import { noSuchProfile, requireActors, resolveTarget } from './target.js';
 
-export type OrchestratorTiming = {
-  /** How long a task stays leased without a heartbeat; actors heartbeat every 10 s. */
+export type VerificationDeps = {
+  db: Conn;
+  vault: Vault;
+  log: Logger;
+  config: Config;
+  events: DirectorEvents;
+  /** After a restart, deadlines that passed while the Director was down wait this long. */
   leaseMs: number;
-  sweepMs: number;
   /** After the deadline, the actor's own "not found" (with its details) is awaited this long. */
   deadlineGraceMs: number;
 };
 
-export const defaultTiming: OrchestratorTiming = {
-  leaseMs: 30_000,
-  sweepMs: 1_000,
-  deadlineGraceMs: 10_000,
-};
 /**
  * Sessions sending at once. A Verify's emails are spread over up to that many sessions (one
  * handshake and login each), between 5 and 25 emails per session.
@@ -105,52 +83,28 @@ const SEND_BATCH = { min: 5, max: 25 };
 const AUTOMATIC_LOOKBACK_MS = 10 * 60_000;
 /** Manual mode: the user may have sent the email before clicking Verify. */
 const MANUAL_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
-const TASK_RETENTION_MS = 24 * 60 * 60_000;
-const PRUNE_EVERY_MS = 60_000;
-
-export type OrchestratorDeps = {
-  db: Conn;
-  vault: Vault;
-  log: Logger;
-  config: Config;
-  events: DirectorEvents;
-  /** Tests shorten these. */
-  timing?: Partial<OrchestratorTiming>;
-};
 
 type PlannedAttempt = { actorId: string; attempt: Attempt };
 
 const failure = (errorCode: string): Failure => explainFailure({ stage: 'timeout', errorCode });
 
-export class Orchestrator {
-  readonly diagnostics: Diagnostics;
-  private readonly stopping = new AbortController();
-  private sweeper: NodeJS.Timeout | undefined;
-  /** At most SEND_CONCURRENCY SMTP sessions (or API senders) at once; the rest wait their turn. */
-  private readonly sendLimit = pLimit(SEND_CONCURRENCY);
-  /** The sends under way, which stop() waits for. */
-  private readonly sends = new Set<Promise<void>>();
-  private prunedAt = 0;
+export class Verification {
+  private readonly sendQueue: SendQueue;
   /** Until then, deadlines that passed while the Director was down wait for the actors' word. */
   private resumedUntil = 0;
 
-  private readonly timing: OrchestratorTiming;
-
-  constructor(private readonly deps: OrchestratorDeps) {
-    this.diagnostics = new Diagnostics(deps);
-    this.timing = { ...defaultTiming, ...deps.timing };
+  constructor(private readonly deps: VerificationDeps) {
+    this.sendQueue = new SendQueue(SEND_CONCURRENCY, deps.log);
   }
 
   /**
-   * Resumes what a previous run left in progress, then sweeps every second. Leases that ran out
-   * while the Director was down start again, and attempts whose deadline passed meanwhile are
-   * not ended for one lease period: the actors heartbeat and bring back what they found.
+   * Resumes what a previous run left in progress: emails not yet sent are sent, checks without
+   * a task get one, and for one lease period no deadline ends an attempt (the actors heartbeat
+   * and bring back what they found).
    */
-  start(): void {
-    const { db, log } = this.deps;
-    const restarted = restartLeases(db, this.leaseEnd());
-    this.resumedUntil = Date.now() + this.timing.leaseMs;
-    if (restarted > 0) log.info({ tasks: restarted }, 'leases of running tasks restarted');
+  resume(): void {
+    const { db } = this.deps;
+    this.resumedUntil = Date.now() + this.deps.leaseMs;
     const unsent = new Map<string, PlannedAttempt[]>();
     for (const { profileId, actorId, state } of verificationsInProgress(db)) {
       if (!('attempt' in state)) continue;
@@ -164,19 +118,11 @@ export class Orchestrator {
       }
     }
     for (const [profileId, attempts] of unsent) this.queueSend(profileId, attempts);
-    this.sweep();
-    this.sweeper = setInterval(() => {
-      this.sweep();
-    }, this.timing.sweepMs);
-    this.sweeper.unref();
   }
 
-  /** Stops sweeping and aborts the emails being sent (their attempts resume at the next start). */
-  async stop(): Promise<void> {
-    clearInterval(this.sweeper);
-    this.sendLimit.clearQueue();
-    this.stopping.abort();
-    await Promise.allSettled([...this.sends]);
+  /** Aborts the emails being sent (their attempts resume at the next start). */
+  stop(): Promise<void> {
+    return this.sendQueue.stop();
   }
 
   verify(target: VerificationTarget): VerifyResult {
@@ -310,129 +256,60 @@ export class Orchestrator {
     this.deps.events.profileChanged(profileId);
   }
 
-  /**
-   * Revokes an actor, always and at once: it leaves its profiles (a profile whose only actor it
-   * was is left without actors), its tasks and states go, its connectivity checks end, and a
-   * long-poll it has waiting is answered UNAUTHORIZED right away.
-   */
-  revoke(actorId: string): RevokedFrom[] {
-    const { db, events, log } = this.deps;
-    const probes = liveTasksOfActor(db, actorId).filter((task) => task.kind === 'probe');
-    const from = revokeActor(db, actorId);
-    for (const task of probes) {
-      this.diagnostics.finish(task, { failure: productFailures.actorRevoked() });
-    }
-    // Wakes the actor's waiting polls: they find it gone (see nextTasks).
-    events.taskQueued(actorId);
-    for (const profile of from) events.profileChanged(profile.id);
-    const orphaned = from.filter((profile) => profile.orphaned).map((profile) => profile.id);
-    log.info({ actorId, profiles: from.length, orphaned }, 'actor revoked');
-    if (orphaned.length > 0) {
-      log.warn({ actorId, profileIds: orphaned }, 'profiles left without an actor by a revocation');
-    }
-    return from;
-  }
-
-  // --- The actor API ---------------------------------------------------------------------
-
-  /** Long-poll: the actor's queued tasks, leased to it, as soon as there are any. */
-  async nextTasks(
-    actor: ActorRecord,
-    input: { max: number; waitMs: number; resume?: boolean },
-    signal?: AbortSignal,
-  ): Promise<ActorTask[]> {
-    const { db, events, log } = this.deps;
-    if (input.resume === true) {
-      // A restarted actor takes back what its previous process held.
-      const taken = releaseTasks(db, actor.id, leasedTaskIds(db, actor.id));
-      if (taken > 0)
-        log.info({ actorId: actor.id, tasks: taken }, 'a restarted actor takes back its tasks');
-    }
-    const until = Date.now() + input.waitMs;
-    // A Director that is stopping answers waiting polls at once, before its database closes.
-    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
-    for (;;) {
-      // A poll whose caller went away (or a stopping Director) leases nothing: the tasks stay
-      // queued for the actor's next poll instead of going to a closed connection.
-      if (stop.aborted) return [];
-      // Revoked while it waited: the token no longer authenticates anything.
-      if (!getActor(db, actor.id)) throw revoked();
-      touchActor(db, actor.id);
-      const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
-      const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
-      if (tasks.length > 0 || Date.now() >= until) return tasks;
-      await events.waitForTask(actor.id, until - Date.now(), stop);
-    }
-  }
-
-  heartbeat(actor: ActorRecord, runningTaskIds: string[]): HeartbeatReply {
-    const { db } = this.deps;
-    touchActor(db, actor.id);
-    const leaseExpiresAt = this.leaseEnd();
-    return {
-      serverTime: new Date().toISOString(),
-      cancelTaskIds: renewLeases(db, actor.id, runningTaskIds, leaseExpiresAt),
-      leaseExpiresAt,
-    };
-  }
-
-  progress(actor: ActorRecord, progress: TaskProgress): TaskAck {
-    const { db } = this.deps;
-    touchActor(db, actor.id);
-    const task = leasedTask(db, actor.id, progress.taskId);
-    if (!task) return { accepted: false };
-    if (progress.type === 'check_started') {
-      if (task.kind !== 'find_code' || task.attemptId === null) throw wrongKind(task);
-      this.apply(task.profileId, actor.id, {
+  /** The find-code tasks, as the task broker hands them over. */
+  readonly tasks: TaskHandler<'find_code'> = {
+    work: (row) => ({ kind: 'find_code', ...findCodeWorkSchema.parse(row.payload) }),
+    progress: (actor, row, progress) => {
+      if (progress.type !== 'check_started' || row.attemptId === null) throw taskMismatch(row);
+      this.apply(row.profileId, actor.id, {
         type: 'check_started',
-        attemptId: task.attemptId,
+        attemptId: row.attemptId,
         at: new Date().toISOString(),
       });
-      return { accepted: true };
+    },
+    succeeded: (row, result) => codeFound(row, result) === true,
+    finished: (actor, row, result) => {
+      this.finished(actor, row, result);
+    },
+    ended: (row, why) => {
+      if (row.attemptId === null) return;
+      this.apply(row.profileId, row.actorId, {
+        type: 'failed',
+        attemptId: row.attemptId,
+        at: new Date().toISOString(),
+        failure: why,
+      });
+    },
+  };
+
+  /** Ends the attempts past their deadline (and the grace for the actor's own word). */
+  sweep(at: Date): void {
+    if (at.getTime() < this.resumedUntil) return;
+    const overdue = new Date(at.getTime() - this.deps.deadlineGraceMs).toISOString();
+    for (const { profileId, actorId, state } of verificationsInProgress(this.deps.db, overdue)) {
+      if (!('attempt' in state)) continue;
+      this.apply(profileId, actorId, {
+        type: 'timed_out',
+        attemptId: state.attempt.id,
+        at: at.toISOString(),
+      });
+      this.endTasks([state.attempt.id], { timedOut: true });
     }
-    if (task.kind !== 'probe') throw wrongKind(task);
-    this.diagnostics.step(task, progress.step);
-    return { accepted: true };
   }
 
-  complete(actor: ActorRecord, result: TaskResult): TaskAck {
+  private finished(actor: ActorRecord, task: TaskRow, result: TaskResult): void {
     const { db, log } = this.deps;
-    touchActor(db, actor.id);
-    const task = leasedTask(db, actor.id, result.taskId);
-    if (!task) return { accepted: false };
-    if (result.kind !== 'error' && result.kind !== task.kind) throw wrongKind(task);
-    // Only for a profile still assigned to it (an edit that removes the actor ends its tasks).
-    if (!profileActorIds(db, task.profileId).includes(actor.id)) {
-      finishTask(db, task.id, 'failed', { cancelled: true });
-      return { accepted: false };
-    }
-    // The actor's word is checked: "found" counts only with a subject that carries the code.
-    const wrongMessage =
-      result.kind === 'find_code' &&
-      result.result.found &&
-      !subjectHasCode(result.result.subject, findCodeWorkSchema.parse(task.payload).code);
-    const ok =
-      result.kind === 'find_code'
-        ? result.result.found && !wrongMessage
-        : result.kind === 'probe'
-          ? result.report.ok
-          : false;
-    if (!finishTask(db, task.id, ok ? 'done' : 'failed', result)) return { accepted: false };
     const at = new Date().toISOString();
-    if (task.kind === 'probe') {
-      if (result.kind === 'probe') this.diagnostics.finish(task, { report: result.report });
-      else if (result.kind === 'error') this.diagnostics.finish(task, { failure: result.failure });
-      return { accepted: true };
-    }
     const attemptId = task.attemptId ?? '';
-    if (wrongMessage) {
+    const found = codeFound(task, result);
+    if (found === 'wrong message') {
       log.warn(
         { taskId: task.id, actorId: actor.id, profileId: task.profileId },
         'an actor reported the code found in a subject that does not carry it: not verified',
       );
       const failure = productFailures.actorReportedWrongMessage();
       this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure });
-    } else if (result.kind === 'find_code' && result.result.found) {
+    } else if (found && result.kind === 'find_code' && result.result.found) {
       // An actor may find the code before its "check started" arrives (or instead of it).
       this.apply(task.profileId, actor.id, { type: 'check_started', attemptId, at }, true);
       const state = getActorVerification(db, task.profileId, actor.id);
@@ -458,19 +335,6 @@ export class Orchestrator {
         searched,
       });
     }
-    return { accepted: true };
-  }
-
-  release(actor: ActorRecord, taskIds: string[]): number {
-    const released = releaseTasks(this.deps.db, actor.id, taskIds);
-    if (released > 0) this.deps.events.taskQueued(actor.id);
-    return released;
-  }
-
-  // --- Internals -------------------------------------------------------------------------
-
-  private leaseEnd(): string {
-    return new Date(Date.now() + this.timing.leaseMs).toISOString();
   }
 
   /**
@@ -519,18 +383,11 @@ export class Orchestrator {
   private queueSend(profileId: string, attempts: PlannedAttempt[]): void {
     const size = Math.min(
       SEND_BATCH.max,
-      Math.max(SEND_BATCH.min, Math.ceil(attempts.length / SEND_CONCURRENCY)),
+      Math.max(SEND_BATCH.min, Math.ceil(attempts.length / this.sendQueue.concurrency)),
     );
     for (let i = 0; i < attempts.length; i += size) {
       const batch = attempts.slice(i, i + size);
-      void this.sendLimit(async () => {
-        const running = this.send(profileId, batch).catch((error: unknown) => {
-          this.deps.log.error({ err: error }, 'sending a verification email failed unexpectedly');
-        });
-        this.sends.add(running);
-        await running;
-        this.sends.delete(running);
-      });
+      this.sendQueue.add(() => this.send(profileId, batch));
     }
   }
 
@@ -552,14 +409,15 @@ export class Orchestrator {
       return;
     }
     const deadline = Math.min(...due.map(({ attempt }) => Date.parse(attempt.deadlineAt)));
+    const stopped = this.sendQueue.stopped;
     const signal = AbortSignal.any([
-      this.stopping.signal,
+      stopped,
       AbortSignal.timeout(Math.max(deadline - Date.now(), 1)),
     ]);
     // Each actor's check starts as soon as its own email is accepted.
     const settled = (index: number, result: SendResult | undefined) => {
       const planned = due[index];
-      if (!planned || this.stopping.signal.aborted) return; // resumed at the next start
+      if (!planned || stopped.aborted) return; // resumed at the next start
       if (!result?.ok) {
         fail(planned, result?.failure ?? productFailures.mailSettingsRemoved());
         return;
@@ -591,6 +449,12 @@ export class Orchestrator {
     );
   }
 
+  private endTasks(attemptIds: string[], result: unknown): void {
+    for (const task of liveTasksOfAttempts(this.deps.db, attemptIds)) {
+      finishTask(this.deps.db, task.id, 'failed', result);
+    }
+  }
+
   private queueFind(profileId: string, actorId: string, attempt: Attempt): void {
     const lookback = attempt.mode === 'manual' ? MANUAL_LOOKBACK_MS : AUTOMATIC_LOOKBACK_MS;
     const payload: FindCodeWork = {
@@ -607,73 +471,17 @@ export class Orchestrator {
     });
     this.deps.events.taskQueued(actorId);
   }
+}
 
-  /** The task as the actor receives it, with the profile's credentials; undefined if void. */
-  private toActorTask(actor: ActorRecord, row: TaskRow): ActorTask | undefined {
-    const { db, vault } = this.deps;
-    const profile = loadProfile(db, vault, row.profileId);
-    if (!profile?.actorIds.includes(actor.id)) {
-      finishTask(db, row.id, 'failed', { cancelled: true });
-      return undefined;
-    }
-    const base = {
-      id: row.id,
-      profile: taskProfileSchema.parse(profile),
-      leaseExpiresAt: row.leaseExpiresAt ?? this.leaseEnd(),
-    };
-    if (row.kind === 'probe') {
-      this.diagnostics.leased(row);
-      const { deadlineAt } = probeWorkSchema.parse(row.payload);
-      return { ...base, kind: 'probe', deadlineAt };
-    }
-    return { ...base, kind: 'find_code', ...findCodeWorkSchema.parse(row.payload) };
-  }
-
-  private endTasks(attemptIds: string[], result: unknown): void {
-    for (const task of liveTasksOfAttempts(this.deps.db, attemptIds)) {
-      finishTask(this.deps.db, task.id, 'failed', result);
-    }
-  }
-
-  /** Ends what nobody will finish: lost leases, attempts past their deadline, stale checks. */
-  sweep(at: Date = new Date()): void {
-    const { db, log } = this.deps;
-    try {
-      for (const task of expiredLeases(db, at.toISOString())) {
-        if (!finishTask(db, task.id, 'failed', { lost: true })) continue;
-        log.warn({ taskId: task.id, actorId: task.actorId, kind: task.kind }, 'task lease expired');
-        const lost = failure(transportErrorCodes.actorLost);
-        if (task.kind === 'probe') this.diagnostics.finish(task, { failure: lost });
-        else if (task.attemptId !== null) {
-          this.apply(task.profileId, task.actorId, {
-            type: 'failed',
-            attemptId: task.attemptId,
-            at: at.toISOString(),
-            failure: lost,
-          });
-        }
-      }
-      const overdue = new Date(at.getTime() - this.timing.deadlineGraceMs).toISOString();
-      const deadlines =
-        at.getTime() >= this.resumedUntil ? verificationsInProgress(db, overdue) : [];
-      for (const { profileId, actorId, state } of deadlines) {
-        if (!('attempt' in state)) continue;
-        this.apply(profileId, actorId, {
-          type: 'timed_out',
-          attemptId: state.attempt.id,
-          at: at.toISOString(),
-        });
-        this.endTasks([state.attempt.id], { timedOut: true });
-      }
-      this.diagnostics.sweep(at);
-      if (at.getTime() - this.prunedAt >= PRUNE_EVERY_MS) {
-        this.prunedAt = at.getTime();
-        pruneTasks(db, new Date(at.getTime() - TASK_RETENTION_MS).toISOString());
-      }
-    } catch (error) {
-      log.error({ err: error }, 'verification sweep failed');
-    }
-  }
+/**
+ * The actor's word, checked: "found" counts only with a subject that carries the task's code
+ * ('wrong message' otherwise).
+ */
+function codeFound(task: TaskRow, result: TaskResult): boolean | 'wrong message' {
+  if (result.kind !== 'find_code' || !result.result.found) return false;
+  return subjectHasCode(result.result.subject, findCodeWorkSchema.parse(task.payload).code)
+    ? true
+    : 'wrong message';
 }
 
 /** Where the actor found the email, and how long it took from the Director's submit. */
@@ -729,18 +537,4 @@ function describeOffline(actor: ActorRecord): string {
 
 function precondition(message: string): DomainError {
   return new DomainError('precondition', message);
-}
-
-function revoked(): DomainError {
-  return new DomainError(
-    'unauthorized',
-    'This actor was revoked: enroll it again with a new enrollment token',
-  );
-}
-
-function wrongKind(task: TaskRow): DomainError {
-  return new DomainError(
-    'invalid',
-    `Task ${task.id} is a ${task.kind} task: that report does not fit it`,
-  );
 }
