@@ -108,125 +108,56 @@ export function listPublicProfiles(db: Conn): PublicEmailProfile[] {
   );
 }
 
-/**
- * A profiles-table row as stored, for profiles.list: the public fields as JSON text, the
- * assigned actors as `position:actorId` words, their stored statuses as `actorId:status` words
- * (absent: unverified) and the failures of failed actors as a JSON object by actor id. Ids are
- * letters, digits, "-" and "_" (core's idSchema), so spaces and colons cannot be part of them.
- */
+/** A stored actor state as profiles.list needs it: SQLite extracts these from the JSON state. */
+export type ListedState = { status: string; failure?: unknown; delivery?: unknown };
+
+/** A profiles-table row as stored, for profiles.list; reads no sealed column. */
 export type ProfileListRow = {
   id: string;
+  revision: number;
   serverType: string;
   manualCode: string;
-  publicFields: string;
-  actors: string;
-  statuses: string;
-  failures: string;
-  /** The deliveries of verified states whose email was found outside the Inbox. */
-  deliveries: string;
+  publicFields: object;
+  /** The assigned actors, in the order they were chosen. */
+  actorIds: string[];
+  /** The stored states by actor id (an assigned actor without one is unverified). */
+  states: Record<string, ListedState>;
 };
 
-/**
- * Profiles, their actors and their statuses in two queries: every profile in creation order, or
- * only those named in `ids` (in no particular order). SQLite extracts each state's status (and
- * the failure of failed ones), so whole states are never parsed here; reads no sealed column.
- */
-export function listProfileRows(db: Conn, ids?: readonly string[]): ProfileListRow[] {
-  const only = (column: SQL) =>
-    ids === undefined
-      ? sql``
-      : sql`WHERE ${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-  const states = new Map<string, [statuses: string, failures: string, deliveries: string]>();
-  for (const [profileId, statuses, failures, deliveries] of db.values<
-    [string, string, string | null, string | null]
-  >(sql`
-    SELECT profile_id,
-      group_concat(actor_id || ':' || (state ->> '$.status'), ' '),
-      json_group_object(actor_id, state -> '$.failure') FILTER (WHERE state ->> '$.status' = 'failed'),
-      json_group_object(actor_id, state -> '$.delivery')
-        FILTER (WHERE state ->> '$.status' = 'verified' AND state ->> '$.delivery.folder' = 'junk')
-    FROM ${verifications} ${only(sql`profile_id`)} GROUP BY profile_id`)) {
-    states.set(profileId, [statuses, failures ?? '{}', deliveries ?? '{}']);
-  }
-  const rows = db.values<[string, string, string, string, string | null]>(sql`
-    SELECT p.id, p.server_type, p.manual_code, p.public_fields,
-      (SELECT group_concat(pa.position || ':' || pa.actor_id, ' ')
-         FROM ${profileActors} pa WHERE pa.profile_id = p.id)
-    FROM ${profiles} p ${only(sql`p.id`)}
-    ORDER BY p.created_at, p.rowid`);
-  return rows.map(([id, serverType, manualCode, publicFields, actors]) => {
-    const [statuses, failures, deliveries] = states.get(id) ?? ['', '{}', '{}'];
-    return {
-      id,
-      serverType,
-      manualCode,
-      publicFields,
-      actors: actors ?? '',
-      statuses,
-      failures,
-      deliveries,
-    };
-  });
-}
-
-/** Every profile id, in creation order (the order of profiles.list). */
-export function listProfileIds(db: Conn): string[] {
-  return db
-    .values<[string]>(sql`SELECT id FROM ${profiles} ORDER BY created_at, rowid`)
-    .map(([id]) => id);
-}
-
-const LIST_TABLES: Record<string, string> = {
-  profiles: 'id',
-  profile_actors: 'profile_id',
-  verifications: 'profile_id',
-};
-const watchedConnections = new WeakSet<Conn>();
-
-/**
- * Records which profiles this connection's writes touch in the tables profiles.list reads, with
- * temporary triggers (they live and die with the connection; no migration). They fire for
- * upserts and for rows that foreign keys delete in cascade too.
- */
-function watchListTables(db: Conn): void {
-  if (watchedConnections.has(db)) return;
-  db.run(sql`CREATE TEMP TABLE IF NOT EXISTS profile_list_touched (profile_id TEXT PRIMARY KEY)`);
-  for (const [table, column] of Object.entries(LIST_TABLES)) {
-    for (const [operation, rows] of [
-      ['INSERT', ['NEW']],
-      ['UPDATE', ['NEW', 'OLD']],
-      ['DELETE', ['OLD']],
-    ] as const) {
-      const touch = rows
-        // Not INSERT OR IGNORE: an outer upsert's conflict handling would override it.
-        .map(
-          (row) =>
-            `INSERT INTO temp.profile_list_touched SELECT ${row}.${column} WHERE NOT EXISTS (SELECT 1 FROM temp.profile_list_touched WHERE profile_id = ${row}.${column});`,
-        )
-        .join(' ');
-      db.run(
-        sql.raw(`CREATE TEMP TRIGGER IF NOT EXISTS profile_list_${table}_${operation.toLowerCase()}
-          AFTER ${operation} ON main.${table} BEGIN ${touch} END`),
-      );
-    }
-  }
-  watchedConnections.add(db);
+/** Every profile's id and revision, in creation order (the order of profiles.list). */
+export function listProfileRevisions(db: Conn): [id: string, revision: number][] {
+  return db.values<[string, number]>(
+    sql`SELECT id, revision FROM ${profiles} ORDER BY created_at, rowid`,
+  );
 }
 
 /**
- * What may have changed for profiles.list since the last call on this connection: `dataVersion`
- * changes when another connection commits (then anything may have changed); `touched` names the
- * profiles this connection's own writes touched since then (its other writes, such as actors'
- * last-seen times, do not count). Taking them clears the record.
+ * The profiles named in `ids`, with their actors and statuses, in one query. Whole states are
+ * never parsed here: SQLite extracts each one's status, a failed one's failure, and a verified
+ * one's delivery when it was found outside the Inbox.
  */
-export function takeProfileListChanges(db: Conn): { dataVersion: number; touched: string[] } {
-  watchListTables(db);
-  const [row] = db.values<[number]>(sql`SELECT data_version FROM pragma_data_version`);
-  const touched = db
-    .values<[string]>(sql`SELECT profile_id FROM temp.profile_list_touched`)
-    .map(([id]) => id);
-  if (touched.length > 0) db.run(sql`DELETE FROM temp.profile_list_touched`);
-  return { dataVersion: row?.[0] ?? Number.NaN, touched };
+export function listProfileRows(db: Conn, ids: readonly string[]): ProfileListRow[] {
+  const rows = db.values<[string, number, string, string, string, string, string]>(sql`
+    SELECT p.id, p.revision, p.server_type, p.manual_code, p.public_fields,
+      (SELECT json_group_array(actor_id ORDER BY position)
+         FROM ${profileActors} WHERE profile_id = p.id),
+      (SELECT json_group_object(v.actor_id, json_object(
+          'status', v.state ->> '$.status',
+          'failure', CASE WHEN v.state ->> '$.status' = 'failed' THEN v.state -> '$.failure' END,
+          'delivery', CASE WHEN v.state ->> '$.status' = 'verified'
+            AND v.state ->> '$.delivery.folder' = 'junk' THEN v.state -> '$.delivery' END))
+         FROM ${verifications} v WHERE v.profile_id = p.id)
+    FROM ${profiles} p
+    WHERE p.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  return rows.map(([id, revision, serverType, manualCode, publicFields, actorIds, states]) => ({
+    id,
+    revision,
+    serverType,
+    manualCode,
+    publicFields: JSON.parse(publicFields) as object,
+    actorIds: JSON.parse(actorIds) as string[],
+    states: JSON.parse(states) as Record<string, ListedState>,
+  }));
 }
 
 export function getPublicProfile(db: Conn, id: string): PublicEmailProfile | undefined {

@@ -115,6 +115,12 @@ export const profiles = sqliteTable(
     manualCode: text('manual_code').notNull(),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
+    /**
+     * Raised by triggers (migration 0005) on every write to the profile, its actor assignment or
+     * its actors' states, whichever connection writes: profiles.list reads again only the
+     * profiles whose revision it has not seen.
+     */
+    revision: integer('revision').notNull().default(0),
   },
   (table) => [
     check(

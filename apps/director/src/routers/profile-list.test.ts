@@ -198,6 +198,12 @@ describe('profileList reuse', () => {
         .run('moved@example.test', 'p-3');
       expect(profileList(db)[1]?.profile.emailAddress).toBe('moved@example.test');
 
+      // Another connection's writes (another Director process, a restore) count as well.
+      putActorVerification(other.db, 'p-3', first, { status: 'verified', attempt, verifiedAt: at });
+      expect(profileList(db)[1]?.actors[0]?.status).toBe('verified');
+      setProfileActors(other.db, 'p-3', [second]);
+      expect(profileList(db)[1]?.profile.actorIds).toEqual([second]);
+
       // A call that fails (a row the schema rejects) loses nothing written before it.
       const setAddress = t.handle.sqlite.prepare(
         `UPDATE profiles SET public_fields = json_set(public_fields, '$.emailAddress', ?) WHERE id = ?`,
