@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { deliver, startMailStack, type MailStack } from '@email-profiles/mail-stack';
-import { findCodeImap, type ImapConfig } from '@email-profiles/transport-imap';
-import { findCodePop3, type Pop3Config } from '@email-profiles/transport-pop3';
-import { sendSmtp, type SmtpConfig } from '@email-profiles/transport-smtp';
+import { createImapTransport, type ImapConfig } from '@email-profiles/transport-imap';
+import { createPop3Transport, type Pop3Config } from '@email-profiles/transport-pop3';
+import { createSmtpTransport, type SmtpConfig } from '@email-profiles/transport-smtp';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const POLL_MS = 200;
@@ -217,10 +217,10 @@ async function main(): Promise<void> {
       () => rawImapIdleRoundTrip(stack, stack.dovecot!.ports.imap, small!),
       async () => {
         const code = randomUUID();
-        const finding = findCodeImap(imap(), { code, ...window() });
+        const finding = createImapTransport(imap()).findCode({ code, ...window() });
         await new Promise((resolve) => setTimeout(resolve, 150)); // let it reach IDLE, like a waiting actor
         const started = performance.now();
-        const sent = await sendSmtp(smtp, {
+        const sent = await createSmtpTransport(smtp).send({
           from: 'director@example.test',
           to: small!.address,
           subject: `(${code})`,
@@ -238,14 +238,17 @@ async function main(): Promise<void> {
       async () => {
         const code = randomUUID();
         const started = performance.now();
-        const sent = await sendSmtp(smtp, {
+        const sent = await createSmtpTransport(smtp).send({
           from: 'director@example.test',
           to: small!.address,
           subject: `(${code})`,
           text: 'x',
         });
         if (!sent.ok) throw new Error(sent.failure.summary);
-        const found = await findCodePop3(pop3(), { code, ...window() }, { pollMs: POLL_MS });
+        const found = await createPop3Transport(pop3(), { pollMs: POLL_MS }).findCode({
+          code,
+          ...window(),
+        });
         if (!found.found) throw new Error(found.failure.summary);
         return performance.now() - started;
       },
@@ -263,11 +266,13 @@ async function main(): Promise<void> {
     for (const [label, find] of [
       [
         'IMAP find code',
-        (user: typeof small, code: string) => findCodeImap(imap(user), { code, ...window() }),
+        (user: typeof small, code: string) =>
+          createImapTransport(imap(user)).findCode({ code, ...window() }),
       ],
       [
         'POP3 find code',
-        (user: typeof small, code: string) => findCodePop3(pop3(user), { code, ...window() }),
+        (user: typeof small, code: string) =>
+          createPop3Transport(pop3(user)).findCode({ code, ...window() }),
       ],
     ] as const) {
       const timesOf = async (user: typeof small) => {

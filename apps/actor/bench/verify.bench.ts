@@ -15,8 +15,8 @@ import { verificationSubject, type EmailProfileCreateInput } from '@email-profil
 import { loadConfig, startDirector } from '@email-profiles/director';
 import { ADMIN, browserTab } from '@email-profiles/director/testing';
 import { startMailStack, type MailUser } from '@email-profiles/mail-stack';
-import { findCodeImap } from '@email-profiles/transport-imap';
-import { sendSmtp } from '@email-profiles/transport-smtp';
+import { createImapTransport } from '@email-profiles/transport-imap';
+import { createSmtpTransport } from '@email-profiles/transport-smtp';
 import { enrollActor } from '../src/enroll.js';
 import { buildActor } from '../build.mjs';
 import { ActorFleet, type ActorProcess } from '../src/testing/processes.js';
@@ -166,24 +166,26 @@ try {
   const roundTrips: number[] = [];
   for (let i = 0; i < ROUND_TRIPS; i += 1) {
     const code = randomUUID();
-    const found = findCodeImap(
-      {
-        host: '127.0.0.1',
-        port: dovecot.ports.imap,
-        encryption: 'starttls',
-        tlsTrust: ca,
-        authType: 'plain',
-        username: user2.username,
-        password: user2.password,
-      },
-      { code, since: new Date(), deadline: new Date(Date.now() + 30_000) },
-    );
+    const found = createImapTransport({
+      host: '127.0.0.1',
+      port: dovecot.ports.imap,
+      encryption: 'starttls',
+      tlsTrust: ca,
+      authType: 'plain',
+      username: user2.username,
+      password: user2.password,
+    }).findCode({ code, since: new Date(), deadline: new Date(Date.now() + 30_000) });
     await sleep(500); // logged in, searched, now in IDLE
     const t0 = performance.now();
-    const sent = await sendSmtp(
-      { ...smtp, auth: { type: 'plain', username: sender.username, password: sender.password } },
-      { from: sender.address, to: user2.address, subject: verificationSubject(code), text: 'x' },
-    );
+    const sent = await createSmtpTransport({
+      ...smtp,
+      auth: { type: 'plain', username: sender.username, password: sender.password },
+    }).send({
+      from: sender.address,
+      to: user2.address,
+      subject: verificationSubject(code),
+      text: 'x',
+    });
     if (!sent.ok) throw new Error(`send failed: ${sent.failure.summary}`);
     const result = await found;
     if (!result.found || result.via !== 'idle')
@@ -202,18 +204,15 @@ try {
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           for (let code = queue.pop(); code !== undefined; code = queue.pop()) {
-            const sent = await sendSmtp(
-              {
-                ...smtp,
-                auth: { type: 'plain', username: sender.username, password: sender.password },
-              },
-              {
-                from: sender.address,
-                to: user2.address,
-                subject: verificationSubject(code),
-                text: 'x',
-              },
-            );
+            const sent = await createSmtpTransport({
+              ...smtp,
+              auth: { type: 'plain', username: sender.username, password: sender.password },
+            }).send({
+              from: sender.address,
+              to: user2.address,
+              subject: verificationSubject(code),
+              text: 'x',
+            });
             if (!sent.ok) throw new Error(`send failed: ${sent.failure.summary}`);
           }
         }),

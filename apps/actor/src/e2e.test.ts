@@ -27,7 +27,7 @@ import {
   type FakeGoogle,
 } from '@email-profiles/transport-gmail/testing';
 import { closedPort } from '@email-profiles/transport-net/testing';
-import { sendSmtp } from '@email-profiles/transport-smtp';
+import { createSmtpTransport } from '@email-profiles/transport-smtp';
 import { TEST_ENDPOINTS_ENV } from './options.js';
 import { GRAPH_CLIENT, GRAPH_SECRET, GRAPH_TENANT, startGraphFake } from './testing/profiles.js';
 import { ActorFleet, runCli, type ActorProcess } from './testing/processes.js';
@@ -176,16 +176,18 @@ async function verify(profileId: string): Promise<ProfileListItem> {
 
 /** Manual mode: the test sends the email itself, through the real SMTP server (Postfix). */
 async function sendManually(to: string, code: string): Promise<void> {
-  const sent = await sendSmtp(
-    {
-      host: '127.0.0.1',
-      port: stack.postfix!.ports.submission,
-      encryption: 'starttls',
-      tlsTrust: ca,
-      auth: { type: 'plain', username: sender.username, password: sender.password },
-    },
-    { from: sender.address, to, subject: verificationSubject(code), text: 'Manual verification' },
-  );
+  const sent = await createSmtpTransport({
+    host: '127.0.0.1',
+    port: stack.postfix!.ports.submission,
+    encryption: 'starttls',
+    tlsTrust: ca,
+    auth: { type: 'plain', username: sender.username, password: sender.password },
+  }).send({
+    from: sender.address,
+    to,
+    subject: verificationSubject(code),
+    text: 'Manual verification',
+  });
   expect(sent.ok).toBe(true);
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailUser } from '@email-profiles/mail-stack';
 import { verificationSubject } from '@email-profiles/core';
-import { sendSmtp } from '@email-profiles/transport-smtp';
+import { createSmtpTransport } from '@email-profiles/transport-smtp';
 import { startApp, type App } from './harness';
 
 const stack = inject('mailStack');
@@ -321,21 +321,18 @@ describe('the web app in Chromium', () => {
       verificationSubject(code),
     );
     await app.screenshot('uuid-code');
-    const sent = await sendSmtp(
-      {
-        host: '127.0.0.1',
-        port: stack.postfix!.ports.submission,
-        encryption: 'starttls',
-        tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
-        auth: { type: 'plain', username: sender.username, password: sender.password },
-      },
-      {
-        from: sender.address,
-        to: user2.address,
-        subject: verificationSubject(code),
-        text: 'Manual',
-      },
-    );
+    const sent = await createSmtpTransport({
+      host: '127.0.0.1',
+      port: stack.postfix!.ports.submission,
+      encryption: 'starttls',
+      tlsTrust: { mode: 'ca', pem: stack.tls.caPem },
+      auth: { type: 'plain', username: sender.username, password: sender.password },
+    }).send({
+      from: sender.address,
+      to: user2.address,
+      subject: verificationSubject(code),
+      text: 'Manual',
+    });
     expect(sent.ok).toBe(true);
     await dialog.getByRole('button', { name: 'Verify' }).click();
     await badge(r, 'verified');

@@ -1,5 +1,3 @@
 // @email-profiles/transport-pop3: probe and find-code over POP3.
-export { probePop3 } from './probe.js';
-export { findCodePop3 } from './find.js';
 export type { Pop3Config } from './session.js';
 export { createPop3Transport, type Pop3TransportOptions } from './transport.js';
