@@ -1,20 +1,14 @@
 // Bounds on concurrent work: per mailbox (so one actor never trips a provider's limit on one
 // account) and overall (so a burst of tasks cannot exhaust the host).
-import type { ServerType, TaskProfile } from '@email-profiles/core';
+import {
+  perServerType,
+  SERVER_TYPES,
+  type ServerType,
+  type TaskProfile,
+} from '@email-profiles/core';
 
-/**
- * Concurrent operations per mailbox. Graph allows 4 concurrent requests per mailbox (Exchange
- * Online's MailboxConcurrency). Gmail throttles concurrent requests per user: 4 as well. IMAP
- * servers cap connections per account and client address (Dovecot 10, Gmail 15), and a find-code
- * holds one for its whole wait: 4 leaves room for the account's own mail clients. A POP3 session
- * locks the whole maildrop (RFC 1939), so one at a time.
- */
-export const MAILBOX_CONCURRENCY: Record<ServerType, number> = {
-  graph: 4,
-  gmail: 4,
-  imap: 4,
-  pop3: 1,
-};
+/** Concurrent operations per mailbox, by server type (core's `mailboxConcurrency` trait). */
+export const MAILBOX_CONCURRENCY = perServerType((type) => SERVER_TYPES[type].mailboxConcurrency);
 
 /** Tasks one actor runs at once by default (each waits for its mailbox's slot inside this). */
 export const DEFAULT_MAX_TASKS = 100;

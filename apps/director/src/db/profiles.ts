@@ -4,25 +4,21 @@ import {
   emailProfileSchema,
   isConsentProfile,
   publicEmailProfileSchema,
+  perServerType,
   secretFieldsOf,
   storedProfileSchemas,
   type EmailProfile,
   type PublicEmailProfile,
   type ServerType,
 } from '@email-profiles/core';
-import { and, asc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
 import { now, parseStored, RepositoryError, type Conn } from './database.js';
 import { actors, profileActors, profiles, verifications } from './schema.js';
 import { openSecrets, sealSecrets } from './sealed.js';
 
 /** The sealed fields of each server type, from core's `secret()` marks. */
-const secretKeys: Record<ServerType, readonly string[]> = {
-  graph: secretFieldsOf(storedProfileSchemas.graph),
-  gmail: secretFieldsOf(storedProfileSchemas.gmail),
-  imap: secretFieldsOf(storedProfileSchemas.imap),
-  pop3: secretFieldsOf(storedProfileSchemas.pop3),
-};
+const secretKeys = perServerType((type) => secretFieldsOf(storedProfileSchemas[type]));
 
 const secretContext = (profileId: string) => `profile:${profileId}`;
 

@@ -17,7 +17,7 @@ import {
   probeStepSchema,
 } from '../transport/interfaces.js';
 import { enrollmentTokenValueSchema } from './actor.js';
-import { byServerType, storedProfileSchemas } from './profile.js';
+import { taskProfileSchema } from './profile.js';
 import { securityZoneSchema } from './zone.js';
 
 /** An actor's API credential: 32 random bytes, base64url; the Director stores only its hash. */
@@ -36,20 +36,6 @@ export const actorEnrollmentSchema = z.object({
   zone: securityZoneSchema,
 });
 export type ActorEnrollment = z.infer<typeof actorEnrollmentSchema>;
-
-const connectionOnly = { actorIds: true, zoneId: true, manualCode: true } as const;
-
-/**
- * The profile as an actor needs it for one task: the connection and its secrets, without the
- * profile's other actors, zone filter or manual code.
- */
-export const taskProfileSchema = byServerType({
-  graph: storedProfileSchemas.graph.omit(connectionOnly),
-  gmail: storedProfileSchemas.gmail.omit(connectionOnly),
-  imap: storedProfileSchemas.imap.omit(connectionOnly),
-  pop3: storedProfileSchemas.pop3.omit(connectionOnly),
-});
-export type TaskProfile = z.infer<typeof taskProfileSchema>;
 
 export const TASK_KINDS = ['find_code', 'probe'] as const;
 export const taskKindSchema = z.enum(TASK_KINDS);

@@ -177,6 +177,20 @@ export const publicEmailProfileSchema = byServerType({
 });
 export type PublicEmailProfile = z.infer<typeof publicEmailProfileSchema>;
 
+const connectionOnly = { actorIds: true, zoneId: true, manualCode: true } as const;
+
+/**
+ * The profile as an actor needs it for one task: the connection and its secrets, without the
+ * profile's other actors, zone filter or manual code.
+ */
+export const taskProfileSchema = byServerType({
+  graph: storedProfileSchemas.graph.omit(connectionOnly),
+  gmail: storedProfileSchemas.gmail.omit(connectionOnly),
+  imap: storedProfileSchemas.imap.omit(connectionOnly),
+  pop3: storedProfileSchemas.pop3.omit(connectionOnly),
+});
+export type TaskProfile = z.infer<typeof taskProfileSchema>;
+
 const CHOOSE = { error: 'Choose a server type' };
 
 export const emailProfileCreateSchema = byServerType(profileFieldSchemas, CHOOSE);

@@ -11,19 +11,41 @@ type ServerTypeTraits = {
   mailServers: boolean;
   /** The mailbox owner's one-time OAuth consent is needed before the profile can work. */
   consent: OAuthProvider | undefined;
+  /**
+   * Operations an actor runs at once on one mailbox, under the provider's or server's limit:
+   * Graph allows 4 concurrent requests per mailbox (Exchange Online's MailboxConcurrency), Gmail
+   * throttles concurrent requests per user (4 as well); IMAP servers cap connections per account
+   * and client address (Dovecot 10, Gmail 15) and a find-code holds one for its whole wait, so 4
+   * leaves room for the account's own mail clients; a POP3 session locks the whole maildrop
+   * (RFC 1939), so one at a time.
+   */
+  mailboxConcurrency: number;
 };
 
 export const SERVER_TYPES = {
-  graph: { label: 'Microsoft Office 365 Graph API', mailServers: false, consent: undefined },
-  gmail: { label: 'Gmail API', mailServers: false, consent: 'google' },
-  imap: { label: 'IMAP', mailServers: true, consent: undefined },
-  pop3: { label: 'POP3', mailServers: true, consent: undefined },
+  graph: {
+    label: 'Microsoft Office 365 Graph API',
+    mailServers: false,
+    consent: undefined,
+    mailboxConcurrency: 4,
+  },
+  gmail: { label: 'Gmail API', mailServers: false, consent: 'google', mailboxConcurrency: 4 },
+  imap: { label: 'IMAP', mailServers: true, consent: undefined, mailboxConcurrency: 4 },
+  pop3: { label: 'POP3', mailServers: true, consent: undefined, mailboxConcurrency: 1 },
 } as const satisfies Record<string, ServerTypeTraits>;
 
 export type ServerType = keyof typeof SERVER_TYPES;
 
 /** The server types in their order, e.g. for z.enum and the database's CHECK. */
 export const SERVER_TYPE_NAMES = Object.keys(SERVER_TYPES) as [ServerType, ...ServerType[]];
+
+/** A value for each server type, e.g. a trait or what a schema derives per type. */
+export function perServerType<T>(value: (type: ServerType) => T): Record<ServerType, T> {
+  return Object.fromEntries(SERVER_TYPE_NAMES.map((type) => [type, value(type)])) as Record<
+    ServerType,
+    T
+  >;
+}
 
 export const serverTypeSchema = z.enum(SERVER_TYPE_NAMES, { error: 'Choose a server type' });
 
