@@ -18,9 +18,3 @@ export function trustOf(draft: TlsTrustDraft): TlsTrust {
   if (draft.mode === 'ca') return { mode: 'ca', pem: draft.pem };
   return { mode: 'system' };
 }
-
-export const trustModeOptions = [
-  { value: 'system', label: 'System certificate authorities' },
-  { value: 'fingerprint', label: 'Pinned certificate (SHA-256 fingerprint)' },
-  { value: 'ca', label: 'Custom certificate authority (PEM)' },
-] as const satisfies readonly { value: TlsTrust['mode']; label: string }[];

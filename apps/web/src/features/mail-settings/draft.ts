@@ -8,33 +8,19 @@ import {
   mailSettingsSecretCheck,
   withSecretCheck,
   type DirectorMailSettingsUpdateInput,
-  type Encryption,
   type FieldWarning,
-  type GraphCloud,
   type MailMethod,
   type PublicDirectorMailSettings,
-  type SmtpAuthMechanism,
 } from '@email-profiles/core';
-import { systemTrustDraft, trustDraftOf, trustOf, type TlsTrustDraft } from '../../forms/tls-trust';
+import type { EveryVariant } from '../../forms/drafts';
+import type { ServerDraft } from '../../forms/mail-server';
+import { systemTrustDraft, trustDraftOf, trustOf } from '../../forms/tls-trust';
 import { numberOrUndefined, optionalText } from '../../forms/zod-schema';
 
-export type MailSettingsDraft = {
-  method: MailMethod;
-  fromAddress: string;
-  fromName: string;
-  host: string;
-  port: number | undefined;
-  encryption: Encryption;
-  requiresAuth: boolean;
-  authType: SmtpAuthMechanism;
-  username: string;
-  password: string;
-  tlsTrust: TlsTrustDraft;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  cloud: GraphCloud;
-};
+/** Every method's fields (core's update input), the SMTP server as MailServerFields holds it. */
+export type MailSettingsDraft = ServerDraft<
+  Required<EveryVariant<DirectorMailSettingsUpdateInput, 'method'>>
+> & { method: MailMethod };
 
 export function emptyDraft(): MailSettingsDraft {
   return {

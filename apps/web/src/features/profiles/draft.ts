@@ -8,51 +8,38 @@ import {
   hasMailServers,
   profileSecretCheck,
   serverTypeSchema,
-  type AuthType,
   type EmailProfileCreateInput,
   type EmailProfileUpdateInput,
-  type Encryption,
   type FieldWarning,
-  type GraphCloud,
+  type MailServerType,
   type PublicEmailProfile,
+  type SecretCheck,
   type ServerType,
   withSecretCheck,
 } from '@email-profiles/core';
 import type { Path } from 'vee-validate';
-import { systemTrustDraft, trustDraftOf, trustOf, type TlsTrustDraft } from '../../forms/tls-trust';
+import type { EveryVariant } from '../../forms/drafts';
+import type { ServerDraft } from '../../forms/mail-server';
+import { systemTrustDraft, trustDraftOf, trustOf } from '../../forms/tls-trust';
 import { numberOrUndefined } from '../../forms/zod-schema';
 
-export type ProfileDraft = {
+type Fields = EveryVariant<EmailProfileCreateInput, 'serverType'>;
+
+/** Every server type's fields (core's create input), the servers as MailServerFields holds them. */
+export type ProfileDraft = Required<Omit<Fields, 'incoming' | 'outgoing'>> & {
   serverType: ServerType;
-  sendVerificationManually: boolean;
-  emailAddress: string;
-  /** The Security Zone filter; null is "All zones". */
-  zoneId: string | null;
-  actorIds: string[];
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  cloud: GraphCloud;
-  username: string;
-  password: string;
-  incoming: {
-    host: string;
-    port: number | undefined;
-    encryption: Encryption;
-    authType: AuthType;
-    tlsTrust: TlsTrustDraft;
-  };
-  outgoing: {
-    host: string;
-    port: number | undefined;
-    encryption: Encryption;
-    requiresAuth: boolean;
-    authType: AuthType;
-    tlsTrust: TlsTrustDraft;
-  };
+  incoming: ServerDraft<Fields['incoming']>;
+  /** The auth type is kept while "requires authentication" is off. */
+  outgoing: ServerDraft<Required<Fields['outgoing']>>;
 };
 
 export const isMailServer = hasMailServers;
+
+/** Whose default ports the incoming server has, by server type. */
+export const incomingProtocol: Record<MailServerType, 'imap' | 'pop3'> = {
+  imap: 'imap',
+  pop3: 'pop3',
+};
 
 /** A new profile: IMAP over SSL/TLS (993); outgoing SMTP with encryption Off (25), as the seed says. */
 export function newDraft(): ProfileDraft {
@@ -192,8 +179,16 @@ export function updateSchema(stored: () => PublicEmailProfile | undefined) {
 }
 
 /** What becomes of each secret on edit: whether blank keeps it, or why it must be typed again. */
-export function secretStatusOf(stored: PublicEmailProfile, draft: ProfileDraft) {
+export function secretStatusOf(stored: PublicEmailProfile, draft: ProfileDraft): SecretCheck {
   return profileSecretCheck(stored, toUpdateInput(stored.id, draft));
+}
+
+/** A secret field's part of that (none when adding): SecretField's `stored` and `reentry`. */
+export function secretFieldState(
+  status: SecretCheck | undefined,
+  key: 'password' | 'clientSecret',
+) {
+  return { stored: status?.keep.includes(key) ?? false, reentry: status?.reentry[key] };
 }
 
 export const createSchema = emailProfileCreateSchema;
@@ -249,12 +244,3 @@ export const STEP_FIELDS: Record<Step, readonly Path<ProfileDraft>[]> = {
     'outgoing.authType',
   ],
 };
-
-/** The port to show after the protocol or encryption changed: the new default, unless the user typed another. */
-export function followDefault(
-  port: number | undefined,
-  previousDefault: number,
-  nextDefault: number,
-): number {
-  return port === undefined || port === previousDefault ? nextDefault : port;
-}
