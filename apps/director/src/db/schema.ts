@@ -175,9 +175,8 @@ export const tasks = sqliteTable(
     actorId: text('actor_id')
       .notNull()
       .references(() => actors.id, { onDelete: 'cascade' }),
-    profileId: text('profile_id')
-      .notNull()
-      .references(() => profiles.id, { onDelete: 'cascade' }),
+    /** None for a connectivity check of a profile not saved yet (its draft is kept in memory). */
+    profileId: text('profile_id').references(() => profiles.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: TASK_KINDS }).notNull(),
     /** What the actor needs besides the profile's credentials; never holds a secret. */
     payload: text('payload', { mode: 'json' }).$type<PublicFields>().notNull(),
@@ -194,6 +193,7 @@ export const tasks = sqliteTable(
     index('tasks_actor_status_idx').on(table.actorId, table.status),
     index('tasks_profile_idx').on(table.profileId),
     check('tasks_kind', sql`${table.kind} IN ('find_code', 'probe')`),
+    check('tasks_profile', sql`${table.kind} = 'probe' OR ${table.profileId} IS NOT NULL`),
     check('tasks_status', sql`${table.status} IN ('queued', 'leased', 'done', 'failed')`),
   ],
 );

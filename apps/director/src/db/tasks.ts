@@ -13,7 +13,8 @@ export function enqueueTask(
   db: Conn,
   input: {
     actorId: string;
-    profileId: string;
+    /** Null only for a connectivity check of a profile not saved yet. */
+    profileId: string | null;
     kind: TaskKind;
     payload: PublicFields;
     attemptId?: string;

@@ -1,12 +1,22 @@
 // Connectivity checks: the probe run from one or all of a profile's actors, streamed stage by
 // stage.
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import {
+  diagnosticsDraftSchema,
   diagnosticsRunIdSchema,
   diagnosticsRunSchema,
   diagnosticsSnapshotSchema,
+  mergeProfileUpdate,
+  taskProfileSchema,
+  type DiagnosticsDraft,
 } from '@email-profiles/core';
-import { operatorProcedure, router } from '../trpc.js';
+import { loadProfile } from '../db/index.js';
+import { DomainError } from '../domain-error.js';
+import { operatorProcedure, router, type Context } from '../trpc.js';
+import { noSuchProfile } from '../verification/target.js';
+import { fieldErrors } from './errors.js';
+import { referenceIssues } from './profiles.js';
 
 const noSuchRun = (runId: string) =>
   new TRPCError({
@@ -19,6 +29,28 @@ export const diagnosticsRouter = router({
     .input(diagnosticsRunSchema)
     .output(diagnosticsSnapshotSchema)
     .mutation(({ ctx, input }) => ctx.diagnostics.start(input)),
+
+  /** The same check on a profile as the form holds it, before it is saved: nothing is stored. */
+  runDraft: operatorProcedure
+    .input(diagnosticsDraftSchema)
+    .output(diagnosticsSnapshotSchema)
+    .mutation(({ ctx, input }) => {
+      const { profile, profileId } = draftProfile(ctx, input);
+      if (!profile.actorIds.includes(input.actorId)) {
+        throw new DomainError(
+          'invalid',
+          'Assign the actor to the profile first: a check runs from the actors the profile assigns',
+          'actorIds',
+        );
+      }
+      const issues = referenceIssues(ctx.db, profile);
+      if (issues.length > 0) throw fieldErrors(issues);
+      return ctx.diagnostics.startDraft({
+        profile: taskProfileSchema.parse(profile),
+        profileId,
+        actorId: input.actorId,
+      });
+    }),
 
   get: operatorProcedure
     .input(diagnosticsRunIdSchema)
@@ -48,3 +80,15 @@ export const diagnosticsRouter = router({
     }
   }),
 });
+
+/** The draft as the profile it would be: a new one, or the stored one with the edit merged in. */
+function draftProfile(ctx: Context, input: DiagnosticsDraft) {
+  if (input.kind === 'new') {
+    return { profile: { ...input.profile, id: randomUUID() }, profileId: null };
+  }
+  const before = loadProfile(ctx.db, ctx.vault, input.profile.id);
+  if (!before) throw noSuchProfile(input.profile.id);
+  const merged = mergeProfileUpdate(before, input.profile);
+  if (!merged.ok) throw fieldErrors(merged.issues);
+  return { profile: merged.value, profileId: before.id };
+}

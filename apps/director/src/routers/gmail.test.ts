@@ -44,13 +44,9 @@ const storedSettings = () => {
 
 describe('consent.start (Google)', () => {
   it('refuses anonymous callers and targets that cannot be authorised', async () => {
-    const anonymous = await rejection(
-      browser().consent.start.mutate({ target: 'mail-settings' }),
-    );
+    const anonymous = await rejection(browser().consent.start.mutate({ target: 'mail-settings' }));
     expect(anonymous.data?.code).toBe('UNAUTHORIZED');
-    const noSettings = await rejection(
-      operator.consent.start.mutate({ target: 'mail-settings' }),
-    );
+    const noSettings = await rejection(operator.consent.start.mutate({ target: 'mail-settings' }));
     expect([noSettings.data?.code, noSettings.message]).toEqual([
       'PRECONDITION_FAILED',
       "Save the Director's mail settings with the Gmail API method first",

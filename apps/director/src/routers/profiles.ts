@@ -34,7 +34,7 @@ import { fieldErrors } from './errors.js';
 import { profileList } from './profile-list.js';
 
 /** Unknown actors and an unknown zone filter, as field errors. */
-function referenceIssues(db: Conn, input: { actorIds: string[]; zoneId: string | null }) {
+export function referenceIssues(db: Conn, input: { actorIds: string[]; zoneId: string | null }) {
   const issues: FieldIssue[] = [];
   const unknown = input.actorIds.filter((actorId) => getActor(db, actorId) === undefined);
   if (unknown.length > 0) {

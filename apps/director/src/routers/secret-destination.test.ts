@@ -329,3 +329,149 @@ describe('settings.mail.update: the SMTP password follows its server', () => {
     expect(storedSmtpPassword()).toBe(STORED);
   });
 });
+
+describe('checks before saving: nothing is stored, and a stored secret goes only where it was entered for', () => {
+  const smtpDraft = (port: number, password: string) =>
+    ({
+      method: 'smtp',
+      fromAddress: 'director@example.test',
+      host: '127.0.0.1',
+      port,
+      encryption: 'off',
+      requiresAuth: true,
+      authType: 'plain',
+      username: 'director@example.test',
+      password,
+    }) as const;
+
+  it('Send test email on unsaved settings: the stored password only to its own server', async () => {
+    const home = await recorder();
+    const elsewhere = await recorder();
+    await operator.settings.mail.update.mutate(smtpDraft(home.port, STORED));
+    const saved = await operator.settings.mail.get.query();
+
+    // Moved, the password left blank: refused on the field, and nothing connects there.
+    const refused = await rejection(
+      operator.settings.mail.sendTest.mutate({
+        to: 'someone@example.test',
+        draft: smtpDraft(elsewhere.port, ''),
+      }),
+    );
+    expect(refused.data?.fieldErrors).toEqual([
+      {
+        path: ['password'],
+        message:
+          'Enter the password again: the port changed, so the stored password is not sent to it',
+      },
+    ]);
+    expect(elsewhere.connections()).toBe(0);
+
+    // The same server, another from-name, the password blank: the stored one, at home.
+    const atHome = await operator.settings.mail.sendTest.mutate({
+      to: 'someone@example.test',
+      draft: { ...smtpDraft(home.port, ''), fromName: 'Draft name' },
+    });
+    expect(atHome.ok).toBe(true);
+    expect(holds(home.received(), STORED)).toBe(true);
+    expect(home.received()).toContain('Draft name');
+
+    // Moved with a password typed: that one, there; the stored settings are untouched.
+    const moved = await operator.settings.mail.sendTest.mutate({
+      to: 'someone@example.test',
+      draft: smtpDraft(elsewhere.port, TYPED),
+    });
+    expect(moved.ok).toBe(true);
+    expect(holds(elsewhere.received(), TYPED)).toBe(true);
+    expect(holds(elsewhere.received(), STORED)).toBe(false);
+    expect(await operator.settings.mail.get.query()).toEqual(saved);
+    const stored = loadMailSettings(env.store.db, env.vault);
+    expect(stored?.method === 'smtp' && stored.password).toBe(STORED);
+  });
+
+  /** Starts a draft's check and lets the (test) actor carry out the probe task it gets. */
+  async function draftCheck(draft: Parameters<typeof operator.diagnostics.runDraft.mutate>[0]) {
+    await actor.api.actorApi.heartbeat.mutate({});
+    const run = await operator.diagnostics.runDraft.mutate(draft);
+    const tasks = await actor.api.actorApi.nextTasks.mutate({ waitMs: 3_000 });
+    const probe = tasks.find((task) => task.kind === 'probe');
+    if (!probe) throw new Error('no probe task');
+    await actLikeAnActor(probe);
+    await actor.api.actorApi.complete.mutate({
+      kind: 'probe',
+      taskId: probe.id,
+      report: { ok: true, steps: [], durationMs: 1 },
+    });
+    return { run, probe };
+  }
+
+  it("an unsaved edit's connectivity check: the stored password only to its own servers", async () => {
+    const home = await recorder();
+    const elsewhere = await recorder();
+    const { id } = await operator.profiles.create.mutate(imapProfile(home));
+    const edit = await editOf(id);
+    const movedTo = (port: number, password: string) => ({
+      ...edit,
+      password,
+      incoming: { ...edit.incoming, port },
+      outgoing: { ...edit.outgoing, port },
+    });
+
+    const refused = await rejection(
+      operator.diagnostics.runDraft.mutate({
+        kind: 'edit',
+        actorId: actor.id,
+        profile: movedTo(elsewhere.port, ''),
+      }),
+    );
+    expect(refused.data?.fieldErrors?.[0]?.path).toEqual(['password']);
+    expect(await actor.api.actorApi.nextTasks.mutate({ waitMs: 0 })).toEqual([]);
+
+    const { run, probe } = await draftCheck({
+      kind: 'edit',
+      actorId: actor.id,
+      profile: movedTo(elsewhere.port, TYPED),
+    });
+    expect(run.profileId).toBe(id);
+    expect(probe.profile).toMatchObject({ password: TYPED, incoming: { port: elsewhere.port } });
+    expect(holds(elsewhere.received(), TYPED)).toBe(true);
+    expect(holds(elsewhere.received(), STORED)).toBe(false);
+    const after = await operator.diagnostics.get.query({ runId: run.runId });
+    expect(after).toMatchObject({ done: true, actors: [{ status: 'done' }] });
+    expect(JSON.stringify(after)).not.toContain(TYPED);
+    // Nothing stored: the profile still has its servers and password.
+    expect(loadProfile(env.store.db, env.vault, id)).toMatchObject({
+      password: STORED,
+      incoming: { port: home.port },
+    });
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it("a new profile's check runs from an actor it assigns, and stores nothing", async () => {
+    const home = await recorder();
+    const before = await operator.profiles.list.query();
+    const draft = { ...imapProfile(home), password: TYPED };
+
+    const other = await enrollTestActor(
+      env.director.url,
+      operator,
+      (await operator.zones.list.query())[0]!.id,
+      'actor 2',
+    );
+    const notAssigned = await rejection(
+      operator.diagnostics.runDraft.mutate({ kind: 'new', actorId: other.id, profile: draft }),
+    );
+    expect(notAssigned.data?.code).toBe('BAD_REQUEST');
+    expect(notAssigned.data?.fieldErrors?.[0]?.path).toEqual(['actorIds']);
+
+    const { run, probe } = await draftCheck({ kind: 'new', actorId: actor.id, profile: draft });
+    expect(run.profileId).toBeNull();
+    expect(probe.profile).toMatchObject({ serverType: 'imap', password: TYPED });
+    expect(holds(home.received(), TYPED)).toBe(true);
+    // Only the actor it was queued for receives it.
+    expect(await other.api.actorApi.nextTasks.mutate({ waitMs: 0 })).toEqual([]);
+    expect(await operator.profiles.list.query()).toEqual(before);
+    expect(
+      JSON.stringify(await operator.diagnostics.get.query({ runId: run.runId })),
+    ).not.toContain(TYPED);
+  });
+});

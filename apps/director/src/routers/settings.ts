@@ -47,14 +47,18 @@ const mailRouter = router({
     }),
 
   /**
-   * Sends a test email with the stored settings and reports each step: the method's check (SMTP:
+   * Sends a test email with the stored settings, or with the form's before they are saved
+   * (nothing stored), and reports each step: the method's check (SMTP:
    * DNS to login; Graph: token, permission; Gmail: token, mailbox, permission), then the send.
    */
   sendTest: operatorProcedure
     .input(directorMailTestSchema)
     .output(probeReportSchema)
     .mutation(async ({ ctx, input, signal }) => {
-      const settings = loadMailSettings(ctx.db, ctx.vault);
+      const stored = loadMailSettings(ctx.db, ctx.vault);
+      const merged = input.draft ? mergeMailSettings(stored, input.draft) : undefined;
+      if (merged && !merged.ok) throw fieldErrors(merged.issues);
+      const settings = merged ? merged.value : stored;
       if (!settings) {
         throw new TRPCError({
           code: 'PRECONDITION_FAILED',
@@ -75,7 +79,13 @@ const mailRouter = router({
         signal ? { signal } : {},
       );
       ctx.log.info(
-        { method: settings.method, to: input.to, ok: report.ok, stage: report.failure?.stage },
+        {
+          method: settings.method,
+          to: input.to,
+          draft: input.draft !== undefined,
+          ok: report.ok,
+          stage: report.failure?.stage,
+        },
         'test email',
       );
       return report;

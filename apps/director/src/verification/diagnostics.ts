@@ -12,6 +12,7 @@ import {
   type Failure,
   type ProbeReport,
   type ProbeWork,
+  type TaskProfile,
   type VerificationTarget,
 } from '@email-profiles/core';
 import type { Logger } from 'pino';
@@ -24,17 +25,29 @@ import {
   type TaskRow,
 } from '../db/index.js';
 import type { DirectorEvents } from './events.js';
-import { taskMismatch, type TaskHandler } from './task-broker.js';
+import type { Vault } from '../secrets/vault.js';
+import { assignedProfile, isAssigned, taskMismatch, type TaskHandler } from './task-broker.js';
 import { requireActors, resolveTarget } from './target.js';
 
-export type DiagnosticsDeps = { db: Conn; log: Logger; events: DirectorEvents };
+export type DiagnosticsDeps = { db: Conn; vault: Vault; log: Logger; events: DirectorEvents };
 
 /** A probe stops itself well before this; past it, the check is given up. */
 const PROBE_DEADLINE_MS = 90_000;
 const KEPT_RUNS = 200;
 const MAX_STEPS = 100;
 
-type Run = DiagnosticsSnapshot & { deadlineAt: number };
+type Run = DiagnosticsSnapshot & {
+  deadlineAt: number;
+  /**
+   * A check of a profile not saved (a new one, or an edit): the profile as the form holds it,
+   * credentials included. Kept in memory only, never in a snapshot, and dropped once the check
+   * is done.
+   */
+  draft?: TaskProfile;
+};
+
+/** A connectivity check of a form's profile, from one of the actors it assigns. */
+export type DraftCheck = { profile: TaskProfile; profileId: string | null; actorId: string };
 
 export class Diagnostics {
   private readonly runs = new Map<string, Run>();
@@ -43,6 +56,15 @@ export class Diagnostics {
 
   /** The probe tasks, as the task broker hands them over. */
   readonly tasks: TaskHandler<'probe'> = {
+    profile: (row) => {
+      const run = this.runOf(row);
+      if (run?.draft) return run.draft;
+      return assignedProfile(this.deps.db, this.deps.vault, row);
+    },
+    owns: (row) => {
+      const run = this.runOf(row);
+      return run?.draft ? true : isAssigned(this.deps.db, row);
+    },
     work: (row) => {
       this.update(row, (actor) =>
         actor.status === 'queued' ? { ...actor, status: 'running' } : actor,
@@ -68,9 +90,22 @@ export class Diagnostics {
   };
 
   start(target: VerificationTarget): DiagnosticsSnapshot {
-    const { db } = this.deps;
-    const { profile, actorIds } = resolveTarget(db, target);
+    const { profile, actorIds } = resolveTarget(this.deps.db, target);
     requireActors(profile);
+    return this.begin(profile.id, actorIds);
+  }
+
+  /** Checks a profile as the form holds it, nothing stored (the caller checked the actor). */
+  startDraft(check: DraftCheck): DiagnosticsSnapshot {
+    return this.begin(check.profileId, [check.actorId], check.profile);
+  }
+
+  private begin(
+    profileId: string | null,
+    actorIds: readonly string[],
+    draft?: TaskProfile,
+  ): DiagnosticsSnapshot {
+    const { db } = this.deps;
     const startedAt = new Date();
     const runId = randomUUID();
     const deadlineAt = startedAt.getTime() + PROBE_DEADLINE_MS;
@@ -90,7 +125,7 @@ export class Diagnostics {
       }
       const task = enqueueTask(db, {
         actorId,
-        profileId: profile.id,
+        profileId,
         kind: 'probe',
         payload: { runId, deadlineAt: new Date(deadlineAt).toISOString() } satisfies ProbeWork,
       });
@@ -98,19 +133,20 @@ export class Diagnostics {
     });
     const run: Run = {
       runId,
-      profileId: profile.id,
+      profileId,
       startedAt: startedAt.toISOString(),
       done: false,
       actors,
       deadlineAt,
+      ...(draft ? { draft } : {}),
     };
     this.keep(run);
-    this.changed(run);
+    this.settle(run);
     for (const actor of actors) {
       if (actor.status === 'queued') this.deps.events.taskQueued(actor.actorId);
     }
     this.deps.log.info(
-      { profileId: profile.id, runId, actors: actors.length },
+      { profileId, runId, actors: actors.length, draft: draft !== undefined },
       'connectivity check started',
     );
     return snapshot(run);
@@ -150,9 +186,15 @@ export class Diagnostics {
     }
   }
 
-  private update(task: TaskRow, change: (actor: DiagnosticsActor) => DiagnosticsActor): void {
+  private runOf(task: TaskRow): Run | undefined {
     const work = probeWorkSchema.safeParse(task.payload);
     const run = work.success ? this.runs.get(work.data.runId) : undefined;
+    // The run's own task only: a task id names the actor it was queued for.
+    return run?.actors.some((actor) => actor.taskId === task.id) ? run : undefined;
+  }
+
+  private update(task: TaskRow, change: (actor: DiagnosticsActor) => DiagnosticsActor): void {
+    const run = this.runOf(task);
     if (!run) return;
     run.actors = run.actors.map((actor) => (actor.taskId === task.id ? change(actor) : actor));
     this.settle(run);
@@ -160,6 +202,7 @@ export class Diagnostics {
 
   private settle(run: Run): void {
     run.done = run.actors.every((actor) => actor.status === 'done' || actor.status === 'failed');
+    if (run.done) delete run.draft;
     this.changed(run);
   }
 

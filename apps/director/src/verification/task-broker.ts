@@ -16,6 +16,7 @@ import {
   type TaskAck,
   type TaskKind,
   type TaskProgress,
+  type TaskProfile,
   type TaskResult,
 } from '@email-profiles/core';
 import {
@@ -45,6 +46,10 @@ import type { DirectorEvents } from './events.js';
 
 /** What the part that owns one kind of task does with it. */
 export type TaskHandler<K extends TaskKind = TaskKind> = {
+  /** The profile, with its credentials, for the task's actor; undefined: the task is void. */
+  profile(row: TaskRow): TaskProfile | undefined;
+  /** Whether the task's actor may still report on it (its profile still assigned to it). */
+  owns(row: TaskRow): boolean;
   /** The work as the actor receives it, beside the task's id, profile and lease. */
   work(row: TaskRow): Omit<Extract<ActorTask, { kind: K }>, 'id' | 'profile' | 'leaseExpiresAt'>;
   /** A progress report; throws `taskMismatch` when it does not fit the kind. */
@@ -59,7 +64,6 @@ export type TaskHandlers = { [K in TaskKind]: TaskHandler<K> };
 
 export type TaskBrokerDeps = {
   db: Conn;
-  vault: Vault;
   log: Logger;
   events: DirectorEvents;
   /** How long a task stays leased without a heartbeat; actors heartbeat every 10 s. */
@@ -113,7 +117,7 @@ export class TaskBroker {
       if (!getActor(db, actor.id)) throw revoked();
       touchActor(db, actor.id);
       const leased = leaseTasks(db, actor.id, input.max, this.leaseEnd());
-      const tasks = leased.flatMap((row) => this.toActorTask(actor, row) ?? []);
+      const tasks = leased.flatMap((row) => this.toActorTask(row) ?? []);
       if (tasks.length > 0 || Date.now() >= until) return tasks;
       await events.waitForTask(actor.id, until - Date.now(), stop);
     }
@@ -145,12 +149,12 @@ export class TaskBroker {
     const task = leasedTask(db, actor.id, result.taskId);
     if (!task) return { accepted: false };
     if (result.kind !== 'error' && result.kind !== task.kind) throw taskMismatch(task);
+    const handler = this.handlers[task.kind];
     // Only for a profile still assigned to it (an edit that removes the actor ends its tasks).
-    if (!profileActorIds(db, task.profileId).includes(actor.id)) {
+    if (!handler.owns(task)) {
       finishTask(db, task.id, 'failed', { cancelled: true });
       return { accepted: false };
     }
-    const handler = this.handlers[task.kind];
     const status = handler.succeeded(task, result) ? 'done' : 'failed';
     if (!finishTask(db, task.id, status, result)) return { accepted: false };
     handler.finished(actor, task, result);
@@ -207,20 +211,32 @@ export class TaskBroker {
   }
 
   /** The task as the actor receives it, with the profile's credentials; undefined if void. */
-  private toActorTask(actor: ActorRecord, row: TaskRow): ActorTask | undefined {
-    const { db, vault } = this.deps;
-    const profile = loadProfile(db, vault, row.profileId);
-    if (!profile?.actorIds.includes(actor.id)) {
-      finishTask(db, row.id, 'failed', { cancelled: true });
+  private toActorTask(row: TaskRow): ActorTask | undefined {
+    const handler = this.handlers[row.kind];
+    const profile = handler.profile(row);
+    if (!profile) {
+      finishTask(this.deps.db, row.id, 'failed', { cancelled: true });
       return undefined;
     }
     return {
       id: row.id,
-      profile: taskProfileSchema.parse(profile),
+      profile,
       leaseExpiresAt: row.leaseExpiresAt ?? this.leaseEnd(),
-      ...this.handlers[row.kind].work(row),
+      ...handler.work(row),
     };
   }
+}
+
+/** A task on a stored profile: the profile's credentials, while its actor is assigned to it. */
+export function assignedProfile(db: Conn, vault: Vault, row: TaskRow): TaskProfile | undefined {
+  if (row.profileId === null) return undefined;
+  const profile = loadProfile(db, vault, row.profileId);
+  return profile?.actorIds.includes(row.actorId) ? taskProfileSchema.parse(profile) : undefined;
+}
+
+/** Whether a task's actor is still assigned to its stored profile. */
+export function isAssigned(db: Conn, row: TaskRow): boolean {
+  return row.profileId !== null && profileActorIds(db, row.profileId).includes(row.actorId);
 }
 
 /** A report that does not fit the kind of its task. */

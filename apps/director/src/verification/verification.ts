@@ -58,7 +58,7 @@ import { directorSender } from '../mail/sender.js';
 import type { Vault } from '../secrets/vault.js';
 import type { DirectorEvents } from './events.js';
 import { SendQueue } from './send-queue.js';
-import { taskMismatch, type TaskHandler } from './task-broker.js';
+import { assignedProfile, isAssigned, taskMismatch, type TaskHandler } from './task-broker.js';
 import { noSuchProfile, requireActors, resolveTarget } from './target.js';
 
 export type VerificationDeps = {
@@ -258,6 +258,8 @@ export class Verification {
 
   /** The find-code tasks, as the task broker hands them over. */
   readonly tasks: TaskHandler<'find_code'> = {
+    profile: (row) => assignedProfile(this.deps.db, this.deps.vault, row),
+    owns: (row) => isAssigned(this.deps.db, row),
     work: (row) => ({ kind: 'find_code', ...findCodeWorkSchema.parse(row.payload) }),
     progress: (actor, row, progress) => {
       if (progress.type !== 'check_started' || row.attemptId === null) throw taskMismatch(row);
@@ -269,7 +271,8 @@ export class Verification {
     },
     succeeded: (row, result) => codeFound(row, result) === true,
     finished: (actor, row, result) => {
-      this.finished(actor, row, result);
+      // Always there for a find-code task (the database's CHECK).
+      if (row.profileId !== null) this.finished(actor, row, row.profileId, result);
     },
     ended: (row, why) => {
       if (row.attemptId === null) return;
@@ -297,28 +300,28 @@ export class Verification {
     }
   }
 
-  private finished(actor: ActorRecord, task: TaskRow, result: TaskResult): void {
+  private finished(actor: ActorRecord, task: TaskRow, profileId: string, result: TaskResult): void {
     const { db, log } = this.deps;
     const at = new Date().toISOString();
     const attemptId = task.attemptId ?? '';
     const found = codeFound(task, result);
     if (found === 'wrong message') {
       log.warn(
-        { taskId: task.id, actorId: actor.id, profileId: task.profileId },
+        { taskId: task.id, actorId: actor.id, profileId },
         'an actor reported the code found in a subject that does not carry it: not verified',
       );
       const failure = productFailures.actorReportedWrongMessage();
-      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure });
+      this.apply(profileId, actor.id, { type: 'failed', attemptId, at, failure });
     } else if (found && result.kind === 'find_code' && result.result.found) {
       // An actor may find the code before its "check started" arrives (or instead of it).
-      this.apply(task.profileId, actor.id, { type: 'check_started', attemptId, at }, true);
-      const state = getActorVerification(db, task.profileId, actor.id);
+      this.apply(profileId, actor.id, { type: 'check_started', attemptId, at }, true);
+      const state = getActorVerification(db, profileId, actor.id);
       const sentAt = state && 'attempt' in state ? state.attempt.sent?.at : undefined;
       const delivery = deliveryOf(result.result, sentAt);
-      this.apply(task.profileId, actor.id, { type: 'code_found', attemptId, at, delivery });
+      this.apply(profileId, actor.id, { type: 'code_found', attemptId, at, delivery });
       if (delivery.folder === 'junk') {
         log.warn(
-          { profileId: task.profileId, actorId: actor.id, folder: delivery.folderName },
+          { profileId, actorId: actor.id, folder: delivery.folderName },
           'the verification email was found in the Junk folder',
         );
       }
@@ -331,7 +334,7 @@ export class Verification {
             : failure(transportErrorCodes.protocolViolation);
       const searched =
         result.kind === 'find_code' && !result.result.found ? result.result.searched : undefined;
-      this.apply(task.profileId, actor.id, { type: 'failed', attemptId, at, failure: why }, false, {
+      this.apply(profileId, actor.id, { type: 'failed', attemptId, at, failure: why }, false, {
         searched,
       });
     }
@@ -342,13 +345,15 @@ export class Verification {
    * stored) when the state machine refuses it, e.g. for an attempt that is no longer current.
    */
   private apply(
-    profileId: string,
+    /** Null only for a task without a profile: nothing to apply. */
+    profileId: string | null,
     actorId: string,
     event: ActorEvent,
     quiet = false,
     known: { searched?: readonly string[] | undefined } = {},
   ): boolean {
     const { db, log, events } = this.deps;
+    if (profileId === null) return false;
     const applied = db.transaction((tx) => {
       // One actor's row: an event never concerns the profile's other actors.
       const state = getActorVerification(tx, profileId, actorId);

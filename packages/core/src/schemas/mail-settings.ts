@@ -234,7 +234,14 @@ export function directorMailSettingsWarnings(settings: {
 }
 
 /** "Send test email": where to send it. */
-export const directorMailTestSchema = z.object({ to: emailAddressSchema });
+export const directorMailTestSchema = z.object({
+  to: emailAddressSchema,
+  /**
+   * The settings as the form holds them, to test before saving (nothing is stored); a blank
+   * secret keeps the stored one under the rule Save applies. Without it: the stored settings.
+   */
+  draft: directorMailSettingsUpdateSchema.optional(),
+});
 export type DirectorMailTest = z.infer<typeof directorMailTestSchema>;
 
 /** What a Google consent is for: the Director's own Gmail mail settings, or a Gmail profile. */

@@ -7,6 +7,7 @@ import { probeReportSchema, probeStepSchema } from '../transport/interfaces.js';
 import { deliverySchema } from '../transport/delivery.js';
 import { reportedTextSchema } from '../validation/text.js';
 import { attemptSchema, verificationModeSchema } from '../verification/state.js';
+import { emailProfileCreateSchema, emailProfileUpdateSchema } from './profile.js';
 import { profileListItemSchema } from './profile-list.js';
 
 /** Verify or cancel one profile: all its actors, or one of them. */
@@ -66,6 +67,18 @@ export const verificationHistorySchema = z.array(attemptRecordSchema);
 /** A connectivity check: the probe run by one or all of a profile's actors. */
 export const diagnosticsRunSchema = verificationTargetSchema;
 
+/**
+ * A connectivity check of a profile as the form holds it, from one of the actors it assigns:
+ * nothing is stored. An edit's blank secret keeps the stored one under the rule Save applies (only
+ * while where it is sent stays the same).
+ */
+export const diagnosticsDraftSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('new'), actorId: idSchema, profile: emailProfileCreateSchema }),
+  z.object({ kind: z.literal('edit'), actorId: idSchema, profile: emailProfileUpdateSchema }),
+]);
+export type DiagnosticsDraft = z.infer<typeof diagnosticsDraftSchema>;
+export type DiagnosticsDraftInput = z.input<typeof diagnosticsDraftSchema>;
+
 export const diagnosticsActorSchema = z.object({
   actorId: idSchema,
   taskId: idSchema,
@@ -82,7 +95,8 @@ export type DiagnosticsActor = z.infer<typeof diagnosticsActorSchema>;
 /** A check in progress or done, as the UI shows it; streamed whole each time it changes. */
 export const diagnosticsSnapshotSchema = z.object({
   runId: idSchema,
-  profileId: idSchema,
+  /** Null for a check of a profile not saved yet. */
+  profileId: idSchema.nullable(),
   startedAt: timestampSchema,
   done: z.boolean(),
   actors: z.array(diagnosticsActorSchema),
