@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { MAILBOX_CONCURRENCY, MailboxLimits, Semaphore, mailboxKey } from './limits.js';
+import { MAILBOX_CONCURRENCY, MailboxLimits, Semaphore } from './limits.js';
+import { mailboxKey } from './transports.js';
 import { graphProfile, imapProfile } from './testing/profiles.js';
 
 const stack = inject('mailStack');

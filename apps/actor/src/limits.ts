@@ -6,6 +6,7 @@ import {
   type ServerType,
   type TaskProfile,
 } from '@email-profiles/core';
+import { mailboxKey } from './transports.js';
 
 /** Concurrent operations per mailbox, by server type (core's `mailboxConcurrency` trait). */
 export const MAILBOX_CONCURRENCY = perServerType((type) => SERVER_TYPES[type].mailboxConcurrency);
@@ -60,21 +61,6 @@ export class Semaphore {
       if (next) next();
       else this.active -= 1;
     };
-  }
-}
-
-/** Which account on which server a profile reaches: profiles that share it share its bound. */
-export function mailboxKey(profile: TaskProfile): string {
-  switch (profile.serverType) {
-    case 'graph':
-      return `graph|${profile.cloud}|${profile.tenantId}|${profile.emailAddress.toLowerCase()}`;
-    case 'gmail':
-      return `gmail|${profile.emailAddress.toLowerCase()}`;
-    case 'imap':
-    case 'pop3': {
-      const { host, port } = profile.incoming;
-      return `${profile.serverType}|${host.toLowerCase()}|${port}|${profile.username}`;
-    }
   }
 }
 

@@ -116,32 +116,64 @@ type IncomingFactory<K extends ServerType> = (
 const pollOf = (options: TransportOptions) =>
   options.pollMs === undefined ? {} : { pollMs: options.pollMs };
 
-/** Each server type's way to its mailbox, one entry each; a transport is loaded on first use. */
-const incomingTransports: { [K in ServerType]: IncomingFactory<K> } = {
-  imap: async (profile, options) => {
-    const { createImapTransport } = await import('@email-profiles/transport-imap');
-    return createImapTransport(incomingConfig(profile), pollOf(options));
+/** Each server type's mailbox: which one a profile names, and the way to it. */
+type MailboxAccess<K extends ServerType> = {
+  /** Which account on which server: profiles that share it share its concurrency bound. */
+  mailbox: (profile: Extract<TaskProfile, { serverType: K }>) => string;
+  /** The transport, loaded on first use. */
+  open: IncomingFactory<K>;
+};
+
+const mailServerKey = (profile: MailServerProfile) => {
+  const { host, port } = profile.incoming;
+  return `${profile.serverType}|${host.toLowerCase()}|${port}|${profile.username}`;
+};
+
+const incomingTransports: { [K in ServerType]: MailboxAccess<K> } = {
+  imap: {
+    mailbox: mailServerKey,
+    open: async (profile, options) => {
+      const { createImapTransport } = await import('@email-profiles/transport-imap');
+      return createImapTransport(incomingConfig(profile), pollOf(options));
+    },
   },
-  pop3: async (profile, options) => {
-    const { createPop3Transport } = await import('@email-profiles/transport-pop3');
-    return createPop3Transport(incomingConfig(profile), pollOf(options));
+  pop3: {
+    mailbox: mailServerKey,
+    open: async (profile, options) => {
+      const { createPop3Transport } = await import('@email-profiles/transport-pop3');
+      return createPop3Transport(incomingConfig(profile), pollOf(options));
+    },
   },
-  graph: async (profile, options) => {
-    const { createGraphTransport } = await import('@email-profiles/transport-graph');
-    return createGraphTransport(graphConfig(profile, options), options.graph?.options);
+  graph: {
+    mailbox: (profile) =>
+      `graph|${profile.cloud}|${profile.tenantId}|${profile.emailAddress.toLowerCase()}`,
+    open: async (profile, options) => {
+      const { createGraphTransport } = await import('@email-profiles/transport-graph');
+      return createGraphTransport(graphConfig(profile, options), options.graph?.options);
+    },
   },
-  gmail: async (profile, options) => {
-    const config = gmailConfig(profile, options);
-    if (!config) return noConsent();
-    const { createGmailTransport } = await import('@email-profiles/transport-gmail');
-    return createGmailTransport(config, options.gmail?.tuning);
+  gmail: {
+    mailbox: (profile) => `gmail|${profile.emailAddress.toLowerCase()}`,
+    open: async (profile, options) => {
+      const config = gmailConfig(profile, options);
+      if (!config) return noConsent();
+      const { createGmailTransport } = await import('@email-profiles/transport-gmail');
+      return createGmailTransport(config, options.gmail?.tuning);
+    },
   },
 };
 
+/** The entry for the profile's own type (TypeScript cannot correlate the two by itself). */
+const accessOf = (profile: TaskProfile) =>
+  incomingTransports[profile.serverType] as MailboxAccess<ServerType>;
+
+/** Which account on which server a profile reaches: profiles that share it share its bound. */
+export function mailboxKey(profile: TaskProfile): string {
+  return accessOf(profile).mailbox(profile);
+}
+
 export function incomingTransport(profile: TaskProfile, options: TransportOptions) {
-  // The entry for the profile's own type (TypeScript cannot correlate the two by itself).
-  const factory = incomingTransports[profile.serverType] as IncomingFactory<ServerType>;
-  return factory(profile, options);
+  return accessOf(profile).open(profile, options);
 }
 
 const isFailure = (value: Incoming): value is Failure => !('findCode' in value);
