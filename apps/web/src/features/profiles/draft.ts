@@ -1,7 +1,6 @@
 // The Add/Edit Email Profile form's state, its defaults, its steps, and how it becomes the
 // create or update input of the core schemas (which validate it, in the browser and the server).
 import {
-  defaultPort,
   emailProfileCreateSchema,
   emailProfileUpdateSchema,
   emailProfileWarnings,
@@ -20,7 +19,7 @@ import {
 import type { Path } from 'vee-validate';
 import type { EveryVariant } from '../../forms/drafts';
 import type { ServerDraft } from '../../forms/mail-server';
-import { systemTrustDraft, trustDraftOf, trustOf } from '../../forms/tls-trust';
+import { blankFields, draftFieldsOf, typeInputOf } from './server-fields';
 import { numberOrUndefined } from '../../forms/zod-schema';
 
 type Fields = EveryVariant<EmailProfileCreateInput, 'serverType'>;
@@ -49,114 +48,33 @@ export function newDraft(): ProfileDraft {
     emailAddress: '',
     zoneId: null,
     actorIds: [],
-    tenantId: '',
-    clientId: '',
-    clientSecret: '',
-    cloud: 'global',
-    username: '',
-    password: '',
-    incoming: {
-      host: '',
-      port: defaultPort('imap', 'ssl'),
-      encryption: 'ssl',
-      authType: 'plain',
-      tlsTrust: systemTrustDraft(),
-    },
-    outgoing: {
-      host: '',
-      port: defaultPort('smtp', 'off'),
-      encryption: 'off',
-      requiresAuth: false,
-      authType: 'plain',
-      tlsTrust: systemTrustDraft(),
-    },
+    ...blankFields(),
   };
 }
 
 /** A stored profile in the form; its secrets stay blank ("unchanged"). */
 export function draftOf(profile: PublicEmailProfile): ProfileDraft {
-  const draft: ProfileDraft = {
+  return {
     ...newDraft(),
     serverType: profile.serverType,
     sendVerificationManually: profile.sendVerificationManually,
     emailAddress: profile.emailAddress,
     zoneId: profile.zoneId,
     actorIds: [...profile.actorIds],
+    ...draftFieldsOf(profile),
   };
-  switch (profile.serverType) {
-    case 'graph':
-      return {
-        ...draft,
-        tenantId: profile.tenantId,
-        clientId: profile.clientId,
-        cloud: profile.cloud,
-      };
-    case 'gmail':
-      return { ...draft, clientId: profile.clientId };
-    case 'imap':
-    case 'pop3':
-      return {
-        ...draft,
-        username: profile.username,
-        incoming: { ...profile.incoming, tlsTrust: trustDraftOf(profile.incoming.tlsTrust) },
-        outgoing: {
-          ...profile.outgoing,
-          authType: profile.outgoing.authType ?? 'plain',
-          tlsTrust: trustDraftOf(profile.outgoing.tlsTrust),
-        },
-      };
-  }
 }
 
 /** The schema's input for the draft's server type (only that type's fields). */
 export function toCreateInput(draft: ProfileDraft): EmailProfileCreateInput {
-  const common = {
+  return {
+    serverType: draft.serverType,
     emailAddress: draft.emailAddress,
     sendVerificationManually: draft.sendVerificationManually,
     zoneId: draft.zoneId,
     actorIds: draft.actorIds,
-  };
-  switch (draft.serverType) {
-    case 'graph':
-      return {
-        serverType: 'graph',
-        ...common,
-        tenantId: draft.tenantId,
-        clientId: draft.clientId,
-        clientSecret: draft.clientSecret,
-        cloud: draft.cloud,
-      };
-    case 'gmail':
-      return {
-        serverType: 'gmail',
-        ...common,
-        clientId: draft.clientId,
-        clientSecret: draft.clientSecret,
-      };
-    case 'imap':
-    case 'pop3':
-      return {
-        serverType: draft.serverType,
-        ...common,
-        username: draft.username,
-        password: draft.password,
-        incoming: {
-          host: draft.incoming.host,
-          port: numberOrUndefined(draft.incoming.port) as number,
-          encryption: draft.incoming.encryption,
-          authType: draft.incoming.authType,
-          tlsTrust: trustOf(draft.incoming.tlsTrust),
-        },
-        outgoing: {
-          host: draft.outgoing.host,
-          port: numberOrUndefined(draft.outgoing.port) as number,
-          encryption: draft.outgoing.encryption,
-          requiresAuth: draft.outgoing.requiresAuth,
-          ...(draft.outgoing.requiresAuth ? { authType: draft.outgoing.authType } : {}),
-          tlsTrust: trustOf(draft.outgoing.tlsTrust),
-        },
-      };
-  }
+    ...typeInputOf(draft),
+  } as EmailProfileCreateInput;
 }
 
 /** The update input: the whole profile again, where a blank secret keeps the stored one. */
@@ -181,14 +99,6 @@ export function updateSchema(stored: () => PublicEmailProfile | undefined) {
 /** What becomes of each secret on edit: whether blank keeps it, or why it must be typed again. */
 export function secretStatusOf(stored: PublicEmailProfile, draft: ProfileDraft): SecretCheck {
   return profileSecretCheck(stored, toUpdateInput(stored.id, draft));
-}
-
-/** A secret field's part of that (none when adding): SecretField's `stored` and `reentry`. */
-export function secretFieldState(
-  status: SecretCheck | undefined,
-  key: 'password' | 'clientSecret',
-) {
-  return { stored: status?.keep.includes(key) ?? false, reentry: status?.reentry[key] };
 }
 
 export const createSchema = emailProfileCreateSchema;
