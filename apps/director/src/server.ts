@@ -8,14 +8,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { actorTokenSchema, OAUTH_PROVIDER_NAMES } from '@email-profiles/core';
+import {
+  actorTokenSchema,
+  OAUTH_PROVIDER_NAMES,
+  OAUTH_PROVIDERS,
+  type OAuthProvider,
+} from '@email-profiles/core';
 import { TrustedProxies, addressBucket, normalizeAddress } from './auth/client-address.js';
 import { DEVICE_COOKIE } from './auth/device.js';
 import { crossOriginRefusal, hostAllowed, misdirectedMessage } from './auth/origin.js';
 import { SESSION_COOKIE, hashToken, readCookie } from './auth/session.js';
 import { findActorByTokenHash, sessionUser } from './db/index.js';
 import { appRouter } from './router.js';
-import { consentProviders } from './mail/oauth-providers.js';
 import { handleConsentCallback } from './routers/consent-callback.js';
 import { WEB_DIST } from './assets.js';
 import { staticSite } from './static.js';
@@ -269,8 +273,8 @@ export async function startServer(services: Services): Promise<RunningServer> {
     });
   });
   limitConnections(server, services, proxies);
-  const consentCallbacks = new Map(
-    OAUTH_PROVIDER_NAMES.map((provider) => [consentProviders[provider].callbackPath, provider]),
+  const consentCallbacks = new Map<string, OAuthProvider>(
+    OAUTH_PROVIDER_NAMES.map((provider) => [OAUTH_PROVIDERS[provider].callbackPath, provider]),
   );
   const route = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (path.startsWith(TRPC_PREFIX)) {

@@ -447,7 +447,7 @@ describe('the web app in Chromium', () => {
     await byId('emailAddress').fill('mailbox@gmail.example');
     await page.getByLabel(ACTOR, { exact: true }).check();
     await page.getByRole('button', { name: 'Submit' }).click();
-    const consent = page.getByTestId('gmail-consent');
+    const consent = page.getByTestId('oauth-consent');
     await consent.getByText('Consent not done').waitFor();
     await consent.getByRole('button', { name: 'Authorise with Google' }).waitFor();
     await app.screenshot('gmail-consent');

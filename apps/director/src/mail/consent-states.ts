@@ -2,7 +2,7 @@
 // a few minutes, and is bound to the operator's session and to what is being authorised. Only a
 // hash of it is kept. A Director restart drops them; the operator simply starts again.
 import { createHash, randomBytes } from 'node:crypto';
-import type { GmailConsentTarget } from '@email-profiles/core';
+import type { ConsentTarget } from '@email-profiles/core';
 import type { Conn } from '../db/index.js';
 
 export const CONSENT_TTL_MS = 5 * 60_000;
@@ -14,7 +14,7 @@ const MAX_PENDING = 200;
 export type PendingConsent = {
   userId: string;
   sessionHash: string;
-  target: GmailConsentTarget;
+  target: ConsentTarget;
   /** The client ID and address the consent was started for; a change since voids it. */
   clientId: string;
   emailAddress: string;

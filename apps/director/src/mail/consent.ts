@@ -7,7 +7,7 @@ import {
   isConsentProfile,
   MAIL_METHODS,
   SERVER_TYPES,
-  type GmailConsentTarget,
+  type ConsentTarget,
   type OAuthProvider,
   type Secret,
 } from '@email-profiles/core';
@@ -36,7 +36,7 @@ const consentLabels = (traits: Record<string, { label: string; consent: unknown 
     .map((trait) => trait.label)
     .join(' or ');
 
-export function consentCredentials(db: Conn, vault: Vault, target: GmailConsentTarget): Resolved {
+export function consentCredentials(db: Conn, vault: Vault, target: ConsentTarget): Resolved {
   if (target.target === 'mail-settings') {
     const settings = loadMailSettings(db, vault);
     if (!settings || !isConsentMailSettings(settings)) {
@@ -79,7 +79,7 @@ export function consentCredentials(db: Conn, vault: Vault, target: GmailConsentT
 export function storeConsent(
   db: Conn,
   vault: Vault,
-  target: GmailConsentTarget,
+  target: ConsentTarget,
   consent: { refreshToken: string; consentedAddress: string },
 ): void {
   const fields = {
@@ -107,7 +107,7 @@ export function storeConsent(
 }
 
 /** The web app's page for a target, where the browser comes back to after the consent. */
-export function targetPage(target: GmailConsentTarget | undefined): string {
+export function targetPage(target: ConsentTarget | undefined): string {
   if (target?.target === 'profile') {
     return `/settings/email-actions/${encodeURIComponent(target.profileId)}/edit`;
   }

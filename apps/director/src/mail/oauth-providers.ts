@@ -1,19 +1,10 @@
-// One consent client per OAuth provider (core's OAUTH_PROVIDERS), and the callback path each
-// provider sends the browser back to. A server type or mail method that needs consent names its
-// provider in core; adding a provider is an entry here.
+// One consent client per OAuth provider (core's OAUTH_PROVIDERS, which also holds each one's
+// label and callback path). A server type or mail method that needs consent names its provider in
+// core; adding a provider is an entry there and one here.
 import type { OAuthConsent, OAuthProvider } from '@email-profiles/core';
 import { createGoogleConsent } from '@email-profiles/transport-gmail';
 import type { Config } from '../config.js';
 
-type ConsentProvider = {
-  /** Registered by the user as the OAuth client's redirect URI, so it never changes. */
-  callbackPath: string;
-  client(config: Config): OAuthConsent;
-};
-
-export const consentProviders: Record<OAuthProvider, ConsentProvider> = {
-  google: {
-    callbackPath: '/api/gmail/callback',
-    client: (config) => createGoogleConsent(config.mailEndpoints.google),
-  },
+export const consentClients: Record<OAuthProvider, (config: Config) => OAuthConsent> = {
+  google: (config) => createGoogleConsent(config.mailEndpoints.google),
 };

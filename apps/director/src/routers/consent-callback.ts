@@ -7,15 +7,15 @@
 // redirect: the state stands in for it. It was issued to a session, which must still be live.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  gmailConsentQuery,
+  consentQuery,
   OAUTH_PROVIDERS,
-  type GmailConsentTarget,
+  type ConsentTarget,
   type OAuthProvider,
 } from '@email-profiles/core';
 import { sessionUser } from '../db/index.js';
 import { CONSENT_TTL_MS, consentStates, type PendingConsent } from '../mail/consent-states.js';
 import { consentCredentials, publicBaseUrl, storeConsent, targetPage } from '../mail/consent.js';
-import { consentProviders } from '../mail/oauth-providers.js';
+import { consentClients } from '../mail/oauth-providers.js';
 import type { Services } from '../trpc.js';
 
 /** The code exchange and the account look-up together. */
@@ -34,7 +34,7 @@ export async function handleConsentCallback(
   const { label } = OAUTH_PROVIDERS[provider];
   const query = new URL(req.url ?? '/', 'http://callback').searchParams;
   const state = query.get('state');
-  let target: GmailConsentTarget | undefined;
+  let target: ConsentTarget | undefined;
   let outcome: Outcome;
   if (req.method !== 'GET') {
     outcome = { ok: false, message: 'The consent callback takes GET only.' };
@@ -57,11 +57,11 @@ export async function handleConsentCallback(
   }
   const location = new URL(`${publicBaseUrl(services.config)}${targetPage(target)}`);
   if (outcome.ok) {
-    location.searchParams.set(gmailConsentQuery.outcome, 'granted');
-    location.searchParams.set(gmailConsentQuery.account, outcome.account);
+    location.searchParams.set(consentQuery.outcome, 'granted');
+    location.searchParams.set(consentQuery.account, outcome.account);
   } else {
-    location.searchParams.set(gmailConsentQuery.outcome, 'failed');
-    location.searchParams.set(gmailConsentQuery.message, outcome.message);
+    location.searchParams.set(consentQuery.outcome, 'failed');
+    location.searchParams.set(consentQuery.message, outcome.message);
   }
   services.log.info(
     {
@@ -130,7 +130,7 @@ async function complete(
   };
   req.socket.once('close', onClose);
   try {
-    const client = consentProviders[provider].client(config);
+    const client = consentClients[provider](config);
     const result = await client.exchange(
       { ...credentials, code, redirectUri: pending.redirectUri },
       { signal: AbortSignal.any([closed.signal, AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)]) },

@@ -2,7 +2,7 @@
 // page is not rendered: the test plays the account owner who clicks "Allow").
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { gmailConsentQuery, type GmailConsentTarget } from '@email-profiles/core';
+import { consentQuery, type ConsentTarget } from '@email-profiles/core';
 import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
 import { clearGraphTokenCache } from '@email-profiles/transport-graph';
 import { FakeGraph } from '@email-profiles/transport-graph/testing';
@@ -52,8 +52,8 @@ export async function callback(
   return {
     status: response.status,
     location,
-    outcome: location.searchParams.get(gmailConsentQuery.outcome),
-    message: location.searchParams.get(gmailConsentQuery.message),
+    outcome: location.searchParams.get(consentQuery.outcome),
+    message: location.searchParams.get(consentQuery.message),
   };
 }
 
@@ -61,7 +61,7 @@ export async function callback(
 export async function startConsent(
   operator: Client,
   fake: FakeGoogle,
-  target: GmailConsentTarget,
+  target: ConsentTarget,
 ): Promise<{ state: string; code: string }> {
   const started = await operator.consent.start.mutate(target);
   expect(started.redirectUri).toBe(`${PUBLIC_URL}/api/gmail/callback`);
@@ -90,7 +90,7 @@ export async function consent(
   directorUrl: string,
   operator: Client,
   fake: FakeGoogle,
-  target: GmailConsentTarget,
+  target: ConsentTarget,
 ): Promise<Callback> {
   const { state, code } = await startConsent(operator, fake, target);
   return callback(directorUrl, {

@@ -1,6 +1,7 @@
 // The Google consent over HTTP, end to end against the fake Google: start, the owner allows,
 // callback, refresh token sealed, public view says consent is done; and each way it can go wrong.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { consentQuery } from '@email-profiles/core';
 import { startFakeGoogle, type FakeGoogle } from '@email-profiles/transport-gmail/testing';
 import { loadMailSettings, loadProfile } from '../db/index.js';
 import { seedActors } from '../db/test-support.js';
@@ -74,7 +75,7 @@ describe("consent for the Director's Gmail mail settings", () => {
     expect(`${result.location.origin}${result.location.pathname}`).toBe(
       `${PUBLIC_URL}/settings/email`,
     );
-    expect(result.location.searchParams.get('gmailConsentAccount')).toBe(fake.state.account);
+    expect(result.location.searchParams.get(consentQuery.account)).toBe(fake.state.account);
     expect(await operator.settings.mail.get.query()).toMatchObject({
       method: 'gmail',
       consentGranted: true,

@@ -15,7 +15,7 @@ import {
 import { lineSafe, nameCharacterProblem } from '../validation/text.js';
 import {
   gmailClientSecretSchema,
-  gmailConsentFields,
+  consentFields,
   graphClientSecretSchema,
   graphCloudSchema,
 } from './profile.js';
@@ -164,7 +164,7 @@ function refineAuth(requirePassword: boolean) {
 const authFields = whenValid('requiresAuth', 'authType', 'username', 'password');
 const methodError = { error: 'Choose how the Director sends email' };
 
-const storedGmail = gmailFields.extend(gmailConsentFields);
+const storedGmail = gmailFields.extend(consentFields);
 
 /** The settings as the Director stores them (secrets decrypted in memory only). */
 export const directorMailSettingsSchema = z.discriminatedUnion(
@@ -245,7 +245,7 @@ export const directorMailTestSchema = z.object({
 export type DirectorMailTest = z.infer<typeof directorMailTestSchema>;
 
 /** What a Google consent is for: the Director's own Gmail mail settings, or a Gmail profile. */
-export const gmailConsentTargetSchema = z.discriminatedUnion(
+export const consentTargetSchema = z.discriminatedUnion(
   'target',
   [
     z.object({ target: z.literal('mail-settings') }),
@@ -253,23 +253,23 @@ export const gmailConsentTargetSchema = z.discriminatedUnion(
   ],
   { error: "Choose what to authorise: the Director's mail settings or a Gmail profile" },
 );
-export type GmailConsentTarget = z.infer<typeof gmailConsentTargetSchema>;
+export type ConsentTarget = z.infer<typeof consentTargetSchema>;
 
 /** Where to send the browser for the consent, and until when that link can be completed. */
-export const gmailConsentStartSchema = z.object({
+export const consentStartSchema = z.object({
   url: z.string(),
   /** The Director's callback; it must be an authorised redirect URI of the OAuth client. */
   redirectUri: z.string(),
   expiresAt: z.string(),
 });
-export type GmailConsentStart = z.infer<typeof gmailConsentStartSchema>;
+export type ConsentStart = z.infer<typeof consentStartSchema>;
 
 /**
  * The query parameters the Director's consent callback adds when it sends the browser back to
  * the web app: `granted` or `failed`, the account that consented, or what went wrong.
  */
-export const gmailConsentQuery = {
-  outcome: 'gmailConsent',
-  account: 'gmailConsentAccount',
-  message: 'gmailConsentMessage',
+export const consentQuery = {
+  outcome: 'consentOutcome',
+  account: 'consentAccount',
+  message: 'consentMessage',
 } as const;

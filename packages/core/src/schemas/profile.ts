@@ -125,7 +125,7 @@ const storedFields = {
 };
 
 /** What the one-time Google consent adds (to a Gmail profile, or the Director's Gmail settings). */
-export const gmailConsentFields = {
+export const consentFields = {
   refreshToken: secret(z.string().min(1)).optional(),
   /** The Google account that granted consent, as Google reported it. */
   consentedAddress: z.string().optional(),
@@ -159,7 +159,7 @@ export function byServerType<M extends Record<ServerType, z.ZodObject>>(
 /** The stored schema of each server type, e.g. to find every field to encrypt at rest. */
 export const storedProfileSchemas = {
   graph: graphFields.extend(storedFields),
-  gmail: gmailFields.extend({ ...storedFields, ...gmailConsentFields }),
+  gmail: gmailFields.extend({ ...storedFields, ...consentFields }),
   imap: imapFields.extend(storedFields),
   pop3: pop3Fields.extend(storedFields),
 } as const satisfies Record<ServerType, z.ZodObject>;

@@ -1,5 +1,5 @@
 // What the Director's consent callback said, from the query it sent the browser back with.
-import { gmailConsentQuery } from '@email-profiles/core';
+import { consentQuery } from '@email-profiles/core';
 import type { LocationQuery } from 'vue-router';
 
 export type ConsentOutcome =
@@ -10,8 +10,8 @@ export function consentOutcome(query: LocationQuery): ConsentOutcome {
     const value = query[key];
     return typeof value === 'string' ? value : '';
   };
-  const outcome = text(gmailConsentQuery.outcome);
-  if (outcome === 'granted') return { ok: true, account: text(gmailConsentQuery.account) };
-  if (outcome === 'failed') return { ok: false, message: text(gmailConsentQuery.message) };
+  const outcome = text(consentQuery.outcome);
+  if (outcome === 'granted') return { ok: true, account: text(consentQuery.account) };
+  if (outcome === 'failed') return { ok: false, message: text(consentQuery.message) };
   return undefined;
 }
