@@ -162,6 +162,19 @@ try {
     return last - started;
   }
 
+  /** One coded email to user2 through the bare SMTP client (one session each). */
+  const bareSmtp = createSmtpTransport({
+    ...smtp,
+    auth: { type: 'plain', username: sender.username, password: sender.password },
+  });
+  const submit = (code: string) =>
+    bareSmtp.send({
+      from: sender.address,
+      to: user2.address,
+      subject: verificationSubject(code),
+      text: 'x',
+    });
+
   // --- The raw round trip: SMTP submission → an IMAP client in IDLE sees it -----------------
   const roundTrips: number[] = [];
   for (let i = 0; i < ROUND_TRIPS; i += 1) {
@@ -177,15 +190,7 @@ try {
     }).findCode({ code, since: new Date(), deadline: new Date(Date.now() + 30_000) });
     await sleep(500); // logged in, searched, now in IDLE
     const t0 = performance.now();
-    const sent = await createSmtpTransport({
-      ...smtp,
-      auth: { type: 'plain', username: sender.username, password: sender.password },
-    }).send({
-      from: sender.address,
-      to: user2.address,
-      subject: verificationSubject(code),
-      text: 'x',
-    });
+    const sent = await submit(code);
     if (!sent.ok) throw new Error(`send failed: ${sent.failure.summary}`);
     const result = await found;
     if (!result.found || result.via !== 'idle')
@@ -204,15 +209,7 @@ try {
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           for (let code = queue.pop(); code !== undefined; code = queue.pop()) {
-            const sent = await createSmtpTransport({
-              ...smtp,
-              auth: { type: 'plain', username: sender.username, password: sender.password },
-            }).send({
-              from: sender.address,
-              to: user2.address,
-              subject: verificationSubject(code),
-              text: 'x',
-            });
+            const sent = await submit(code);
             if (!sent.ok) throw new Error(`send failed: ${sent.failure.summary}`);
           }
         }),
