@@ -375,6 +375,66 @@ describe('the web app in Chromium', () => {
     await app.screenshot('connectivity');
   });
 
+  it('tests before saving: Send test email with changed settings, a check of an unsaved profile, nothing stored', async () => {
+    const storedSettings = () =>
+      page.evaluate(async () => {
+        const response = await fetch('/api/trpc/settings.mail.get');
+        return ((await response.json()) as { result: { data: { fromName?: string } } }).result.data;
+      });
+    await nav('Email Settings');
+    const before = await storedSettings();
+    const savedName = await byId('fromName').inputValue();
+    await byId('fromName').fill('Typed, not saved');
+    await page.getByTestId('test-unsaved').waitFor();
+    await byId('test-to').fill(user1.address);
+    const sendDraft = page.getByRole('button', { name: 'Send test email with these settings' });
+    await sendDraft.click();
+    const result = page.getByTestId('test-result');
+    await result.getByText(/^Sent in \d+ ms.*The settings are not saved yet\./).waitFor({
+      timeout: 30_000,
+    });
+    // A wrong password typed: the attempt stops at the login, in Postfix's words.
+    await byId('password').fill('WrongPasswordNotSaved');
+    await sendDraft.click();
+    await result.locator('[data-step="auth"].failed').waitFor({ timeout: 30_000 });
+    expect(await storedSettings()).toEqual(before);
+    // Back as stored: nothing to test as a draft, nothing to save.
+    await byId('fromName').fill(savedName);
+    await byId('password').fill('');
+    await page.getByRole('button', { name: 'Send test email', exact: true }).waitFor();
+
+    // An unsaved profile, checked from its actor on the last step: its wrong password shows at
+    // the login; cancelling leaves no profile behind.
+    await nav('Email Actions');
+    const rows = await page.locator('tr[data-profile]').count();
+    await page.getByRole('link', { name: 'Add Email Profile' }).click();
+    await byId('emailAddress').fill(user2.address);
+    await page.getByLabel(ACTOR, { exact: true }).check();
+    await byId('username').fill(user2.username);
+    await byId('password').fill('WrongPasswordNotSaved');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await byId('incoming.host').fill('127.0.0.1');
+    await byId('incoming.encryption').selectOption('starttls');
+    await byId('incoming.port').fill(String(stack.dovecot!.ports.imap));
+    await trust('incoming');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await byId('outgoing.host').fill('127.0.0.1');
+    await byId('outgoing.port').fill(String(stack.postfix!.ports.smtp));
+    await page.getByRole('button', { name: `Check from ${ACTOR}` }).click();
+    const check = page.getByTestId('draft-check');
+    await check.locator('[data-step="auth"][data-server="incoming"].failed').waitFor({
+      timeout: VERIFY_MS,
+    });
+    await expect(check.getByTestId('check-summary').textContent()).resolves.toMatch(
+      /^Incoming ✗ Login: .*AUTHENTICATIONFAILED.* · Outgoing ✓$/,
+    );
+    await app.screenshot('profile-form-check');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL('**/settings/email-actions');
+    await expect(page.locator('tr[data-profile]').count()).resolves.toBe(rows);
+  });
+
   it('edits a profile with the secret left blank: kept for the same servers, asked again for others', async () => {
     const edit = async () => {
       await nav('Email Actions');

@@ -1,8 +1,14 @@
-import type { DiagnosticsSnapshot, VerificationTarget } from '@email-profiles/core';
+import type {
+  DiagnosticsDraftInput,
+  DiagnosticsSnapshot,
+  VerificationTarget,
+} from '@email-profiles/core';
 import { api } from '../../api/client';
 
 export const diagnosticsApi = {
   run: (target: VerificationTarget) => api.diagnostics.run.mutate(target),
+  /** The same check on a form's profile before it is saved (nothing stored). */
+  runDraft: (draft: DiagnosticsDraftInput) => api.diagnostics.runDraft.mutate(draft),
   /** The check as it is now and at each change, until done; returns unsubscribe. */
   follow(
     runId: string,

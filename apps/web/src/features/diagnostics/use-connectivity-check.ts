@@ -1,6 +1,6 @@
 // A connectivity check from the screen's point of view: start it, then watch each actor's steps
 // arrive until it is done. Stops following when the component goes away.
-import type { DiagnosticsSnapshot, VerificationTarget } from '@email-profiles/core';
+import type { DiagnosticsSnapshot } from '@email-profiles/core';
 import { onScopeDispose, ref } from 'vue';
 import { errorMessage } from '../../api/errors';
 import { diagnosticsApi } from './api';
@@ -11,12 +11,13 @@ export function useConnectivityCheck() {
   const starting = ref(false);
   let stop: (() => void) | undefined;
 
-  async function start(target: VerificationTarget) {
+  /** Starts a check (of a stored profile, or of a form's draft) and follows it. */
+  async function start(run: () => Promise<DiagnosticsSnapshot>) {
     stop?.();
     failure.value = undefined;
     starting.value = true;
     try {
-      const first = await diagnosticsApi.run(target);
+      const first = await run();
       snapshot.value = first;
       if (!first.done) {
         stop = diagnosticsApi.follow(

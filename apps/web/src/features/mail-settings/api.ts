@@ -4,5 +4,6 @@ export const mailSettingsApi = {
   get: () => api.settings.mail.get.query(),
   update: (input: ApiInputs['settings']['mail']['update']) =>
     api.settings.mail.update.mutate(input),
-  sendTest: (to: string) => api.settings.mail.sendTest.mutate({ to }),
+  sendTest: (input: ApiInputs['settings']['mail']['sendTest']) =>
+    api.settings.mail.sendTest.mutate(input),
 };

@@ -18,7 +18,9 @@ export const useMailSettingsStore = defineStore('mail-settings', () => {
     settings.value = await mailSettingsApi.update(input);
   }
 
-  const sendTest = (to: string) => mailSettingsApi.sendTest(to);
+  /** With the stored settings, or with the form's `draft` before it is saved (nothing stored). */
+  const sendTest = (to: string, draft?: DirectorMailSettingsUpdateInput) =>
+    mailSettingsApi.sendTest(draft ? { to, draft } : { to });
 
   return { settings, load, save, sendTest };
 });
