@@ -429,6 +429,17 @@ describe('the web app in Chromium', () => {
       /^Incoming ✗ Login: .*AUTHENTICATIONFAILED.* · Outgoing ✓$/,
     );
     await app.screenshot('profile-form-check');
+    // A server name the actor cannot resolve: the hint carries the seed's advice on actors with
+    // several interfaces on one subnet set up by DHCP.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await byId('incoming.host').fill('mail.nx.invalid');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: `Check from ${ACTOR}` }).click();
+    const dns = check.locator('[data-step="dns"][data-server="incoming"].failed');
+    await dns.waitFor({ timeout: VERIFY_MS });
+    await expect(dns.textContent()).resolves.toContain(
+      'several network interfaces on one subnet set up by DHCP',
+    );
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForURL('**/settings/email-actions');

@@ -560,3 +560,38 @@ describe('origin', () => {
     );
   });
 });
+
+describe("the seed's network advice (interfaces on one subnet, set up by DHCP)", () => {
+  const observations = [
+    [
+      'a name that does not resolve',
+      { stage: 'dns', errorCode: 'ENOTFOUND', host: 'mail.example.test' },
+    ],
+    ['a DNS server that does not answer', { stage: 'dns', errorCode: 'EAI_AGAIN' }],
+    [
+      'no answer to the connection',
+      { stage: 'tcp', errorCode: 'ETIMEDOUT', host: 'mail.example.test', port: 993 },
+    ],
+    ['no route to the server', { stage: 'tcp', errorCode: 'EHOSTUNREACH' }],
+    ['another DNS failure', { stage: 'dns', errorCode: 'ESERVFAIL' }],
+    ['another connection failure', { stage: 'tcp', errorCode: 'ENOBUFS' }],
+  ] as const;
+
+  it.each(observations)('is in the hint of %s from an actor, not from the Director', (_, o) => {
+    expect(explainFailure(o).hint).toContain(
+      'several network interfaces on one subnet set up by DHCP',
+    );
+    expect(explainFailure({ ...o, origin: 'director' }).hint).not.toContain('DHCP');
+  });
+
+  it('is not in the hint of a refused connection, which names the port and the service', () => {
+    const refused = explainFailure({
+      stage: 'tcp',
+      errorCode: 'ECONNREFUSED',
+      host: 'mail.example.test',
+      port: 993,
+    });
+    expect(refused.hint).toContain('Check the port number');
+    expect(refused.hint).not.toContain('DHCP');
+  });
+});

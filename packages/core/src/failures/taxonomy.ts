@@ -166,6 +166,15 @@ function where(o: FailureObservation): string {
   return o.port === undefined ? o.host : `${o.host}:${o.port}`;
 }
 
+/**
+ * The seed's network advice, for an actor that cannot reach a server: actors whose interfaces are
+ * on one subnet and set up by DHCP can send traffic the wrong way (not the Director's problem).
+ */
+const actorInterfaces = (o: FailureObservation) =>
+  o.origin === 'director'
+    ? ''
+    : " If the actor's host has several network interfaces on one subnet set up by DHCP, traffic can leave by the wrong one: keep one interface on that subnet, or give them static addresses and routes.";
+
 const CHECK_PORTS =
   'Usual ports: IMAP 993 (SSL/TLS) or 143 (STARTTLS), POP3 995 or 110, SMTP 587 (STARTTLS), 465 (SSL/TLS) or 25.';
 
@@ -178,7 +187,7 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: code('ENOTFOUND', 'EAI_NONAME', 'EAI_NODATA'),
     summary: 'The server name does not resolve.',
     hint: (o) =>
-      `The DNS of ${sideOf(o).host} has no address for ${o.host ?? 'the server'}. Check the spelling, and that its DNS servers know the name (run nslookup ${o.host ?? '<server>'} on ${sideOf(o).host}).`,
+      `The DNS of ${sideOf(o).host} has no address for ${o.host ?? 'the server'}. Check the spelling, and that its DNS servers know the name (run nslookup ${o.host ?? '<server>'} on ${sideOf(o).host}).${actorInterfaces(o)}`,
   },
   {
     id: 'dns-temporary',
@@ -187,7 +196,7 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: code('EAI_AGAIN'),
     summary: 'The DNS server did not answer.',
     hint: (o) =>
-      `Check the DNS configuration of ${sideOf(o).host} and that its DNS servers are reachable, then try again.`,
+      `Check the DNS configuration of ${sideOf(o).host} and that its DNS servers are reachable, then try again.${actorInterfaces(o)}`,
   },
   {
     id: 'tcp-refused',
@@ -206,7 +215,7 @@ export const knownSignals: readonly KnownSignal[] = [
     hint: (o) =>
       o.origin === 'director'
         ? `No answer from ${where(o)}: a firewall is probably dropping traffic between the Director and its mail server. Check firewall rules and routes from the Director's host.`
-        : `No answer from ${where(o)}: a firewall is probably dropping traffic between this actor and the server. Check firewall rules and routes from the actor's host; an actor with several network interfaces on one subnet (e.g. set up by DHCP) can also send traffic the wrong way.`,
+        : `No answer from ${where(o)}: a firewall is probably dropping traffic between this actor and the server. Check firewall rules and routes from the actor's host.${actorInterfaces(o)}`,
   },
   {
     id: 'tcp-unreachable',
@@ -214,7 +223,7 @@ export const knownSignals: readonly KnownSignal[] = [
     matches: code('EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'),
     summary: 'The server address is unreachable.',
     hint: (o) =>
-      `${capitalised(sideOf(o).host)} has no route to the server. Check its network configuration, default gateway and VPN.`,
+      `${capitalised(sideOf(o).host)} has no route to the server. Check its network configuration, default gateway and VPN.${actorInterfaces(o)}`,
   },
   // --- TLS ---------------------------------------------------------------------------------
   {
@@ -633,9 +642,10 @@ export const knownSignals: readonly KnownSignal[] = [
 
 const GENERIC_HINTS: Record<FailureStage, string | ((o: FailureObservation) => string)> = {
   config: (o) => `Check the settings in ${sideOf(o).settings}.`,
-  dns: (o) => `Check the server name and the DNS settings of ${sideOf(o).host}.`,
+  dns: (o) =>
+    `Check the server name and the DNS settings of ${sideOf(o).host}.${actorInterfaces(o)}`,
   tcp: (o) =>
-    `Check the server address and port, and firewalls between ${sideOf(o).who} and the server. ${CHECK_PORTS}`,
+    `Check the server address and port, and firewalls between ${sideOf(o).who} and the server. ${CHECK_PORTS}${actorInterfaces(o)}`,
   tls: 'Check the encryption choice for this port and the server certificate (see the connectivity check for details).',
   greeting: 'Check that the address and port point at the right kind of mail server.',
   auth: 'Check the username, password and authentication type.',
