@@ -6,7 +6,7 @@ import { ACTOR_BUNDLE } from './assets.js';
 import type { Config } from './config.js';
 import { actorBundleAt } from './downloads.js';
 import { prepareDataDir } from './data-dir.js';
-import { createZone, listZones, openDatabase, type Conn } from './db/index.js';
+import { countUsers, createZone, listZones, openDatabase, type Conn } from './db/index.js';
 import { issueEnrollmentToken } from './db/enrollment.js';
 import { Vault, loadMasterKey } from './secrets/vault.js';
 import { FailureLimiter } from './auth/rate-limit.js';
@@ -27,6 +27,8 @@ export type RunningDirector = {
    * actor started by the same process, as `npm start` does with its local actor.
    */
   enrollmentToken(zoneName: string, validForMs?: number): string;
+  /** Whether no administrator exists yet: the web app then starts with first-run setup. */
+  setupRequired(): boolean;
   close(): Promise<void>;
 };
 
@@ -84,6 +86,7 @@ export async function startDirector(
   return {
     url: server.url,
     databaseFile,
+    setupRequired: () => countUsers(database.db) === 0,
     enrollmentToken: (zoneName, validForMs = 60_000) => {
       const zone =
         listZones(database.db).find((z) => z.name === zoneName) ??

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
       `Email Profiles Director is running at ${director.url}`,
       `Data directory: ${config.dataDir}`,
       '',
-      `First run: open ${director.url} in a browser and create the administrator account`,
+      director.setupRequired()
+        ? `First run: open ${director.url} in a browser and create the administrator account`
+        : `Open ${director.url} in a browser and log in`,
       '(the web app is served from apps/web/dist: pnpm --filter @email-profiles/web build).',
       'Stop with Ctrl-C.',
       '',

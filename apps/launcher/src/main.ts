@@ -46,7 +46,9 @@ if (!stopping)
       `Email Profiles is running at ${url} with a local actor (zone "${LOCAL_ZONE}").`,
       `Data directory: ${config.dataDir}`,
       '',
-      `First run: open ${url} in a browser and create the administrator account.`,
+      embedded.director.setupRequired()
+        ? `First run: open ${url} in a browser and create the administrator account.`
+        : `Open ${url} in a browser and log in.`,
       'Actors on other hosts: Director Settings > Actors > Add actor shows the commands.',
       'Stop with Ctrl-C.',
       '',
