@@ -372,6 +372,19 @@ describe('the web app in Chromium', () => {
     await expect(
       result.locator('[data-step="starttls"] pre').first().textContent(),
     ).resolves.toContain(stack.tls.fingerprintSha256);
+    // One short line per actor is announced; no live region holds another (or the transcripts).
+    await expect(result.getByTestId('check-announcement').textContent()).resolves.toBe(
+      `${ACTOR}: Incoming ✓ · Outgoing ✓`,
+    );
+    const live = '[aria-live], [role="status"], [role="alert"], [role="log"]';
+    await expect(
+      page
+        .locator(live)
+        .evaluateAll(
+          (regions, selector) => regions.filter((r) => r.parentElement?.closest(selector)).length,
+          live,
+        ),
+    ).resolves.toBe(0);
     await app.screenshot('connectivity');
   });
 
