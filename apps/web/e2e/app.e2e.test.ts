@@ -118,7 +118,9 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.waitForURL('**/settings/email-actions');
     await page.getByText('No email profiles yet').waitFor();
-    await page.getByText('add an actor').waitFor();
+    const checklist = page.getByTestId('getting-started');
+    await checklist.getByText('Getting started: 0 of 4 done').waitFor();
+    await checklist.getByRole('link', { name: 'Add an actor' }).waitFor();
     await app.screenshot('profiles-empty');
   });
 
@@ -223,6 +225,8 @@ describe('the web app in Chromium', () => {
     await badge(r, 'unverified');
     await r.getByRole('button', { name: `Verify ${user1.address}` }).click();
     await badge(r, 'verified');
+    // Every first-run step is done: the checklist has gone.
+    await page.getByTestId('getting-started').waitFor({ state: 'detached' });
     await app.screenshot('profiles-verified');
   });
 

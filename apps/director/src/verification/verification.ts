@@ -9,6 +9,7 @@ import {
   findCodeWorkSchema,
   isConsentProfile,
   isInProgress,
+  MAIL_SETTINGS_MISSING,
   planVerify,
   productFailures,
   reduceActor,
@@ -140,9 +141,7 @@ export class Verification {
     if (toStart.length === 0) return { started: [], alreadyRunning };
 
     if (state.mode === 'automatic' && !getPublicMailSettings(db)) {
-      throw precondition(
-        "Configure the Director's mail settings, or enable Send verification email manually",
-      );
+      throw precondition(MAIL_SETTINGS_MISSING);
     }
     if (isConsentProfile(profile) && !profile.consentGranted) {
       throw precondition(

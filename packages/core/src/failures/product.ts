@@ -3,6 +3,13 @@
 // Director's Gmail sender lacks consent. Kept here so docs/troubleshooting.md lists them too.
 import { explainFailure, type Failure } from './taxonomy.js';
 
+/**
+ * Verify's refusal of an automatic-mode profile while the Director has no mail settings: the web
+ * app recognises it to offer the two ways out (Email Settings, or manual mode).
+ */
+export const MAIL_SETTINGS_MISSING =
+  "Configure the Director's mail settings, or enable Send verification email manually";
+
 export const productFailures = {
   /** The actor's task runner threw; nothing the error said goes to the Director. */
   actorCrashed: (): Failure => ({
