@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getZone, createZone } from './zones.js';
 import { tempDatabase, type TestDatabase } from './test-support.js';
+import { openDatabase } from './database.js';
 
 let t: TestDatabase;
 beforeEach(() => {
@@ -72,5 +73,26 @@ describe('openDatabase', () => {
         )
         .run(),
     ).toThrow(/CHECK constraint failed/);
+  });
+});
+
+describe('prepared statements', () => {
+  it('reuses a statement per SQL text, always in its default mode', () => {
+    const handle = openDatabase(':memory:');
+    try {
+      const first = handle.sqlite.prepare('SELECT 1 AS one');
+      expect(first.raw(true).get()).toEqual([1]);
+      const again = handle.sqlite.prepare('SELECT 1 AS one');
+      expect(again).toBe(first);
+      expect(again.get()).toEqual({ one: 1 });
+      expect(handle.sqlite.prepare('SELECT 1 AS one').pluck(true).get()).toBe(1);
+      expect(handle.sqlite.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
+      // Statements that return no data are cached too.
+      const insert = handle.sqlite.prepare('CREATE TABLE t (a INTEGER)');
+      insert.run();
+      expect(handle.sqlite.prepare('CREATE TABLE t (a INTEGER)')).toBe(insert);
+    } finally {
+      handle.close();
+    }
   });
 });

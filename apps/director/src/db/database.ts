@@ -51,9 +51,40 @@ function tightenJournals(file: string): void {
   }
 }
 
+/** Distinct statements kept prepared per connection (the Director's queries number far fewer). */
+const CACHED_STATEMENTS = 500;
+
+/**
+ * Keeps each SQL text's prepared statement for reuse. Drizzle prepares every query it runs, and
+ * preparing was the largest part of the Director's CPU on the hot paths (leases, heartbeats,
+ * results); the same query shape always gives the same text (values are bound, never inlined).
+ * A statement is handed out in its default mode (better-sqlite3 keeps raw/pluck/expand as set by
+ * its last user), and the least recently used is dropped past CACHED_STATEMENTS.
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+    } else {
+      statement = prepare(source);
+      if (cache.size >= CACHED_STATEMENTS) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+    }
+    cache.set(source, statement);
+    if (statement.reader) statement.raw(false).pluck(false).expand(false);
+    return statement;
+  }) as typeof sqlite.prepare;
+}
+
 export function openDatabase(file: string): DatabaseHandle {
   if (file !== ':memory:') ensurePrivateFiles(file);
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  cacheStatements(sqlite);
   try {
     sqlite.pragma('journal_mode = WAL');
     if (file !== ':memory:') tightenJournals(file);
