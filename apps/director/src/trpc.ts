@@ -131,6 +131,7 @@ function scopedEvents(events: DirectorEvents, scope: AbortSignal): DirectorEvent
     signal ? AbortSignal.any([signal, scope]) : scope;
   scoped.profiles = (signal) => events.profiles(within(signal));
   scoped.diagnostics = (signal) => events.diagnostics(within(signal));
+  scoped.actors = (signal) => events.actors(within(signal));
   return scoped;
 }
 

@@ -7,6 +7,7 @@ export * from './schemas/servers.js';
 export * from './schemas/auth.js';
 export * from './schemas/zone.js';
 export * from './schemas/actor.js';
+export * from './schemas/actor-status.js';
 export * from './schemas/mail-settings.js';
 export * from './schemas/mail-settings-update.js';
 export * from './schemas/oauth-providers.js';

@@ -1,5 +1,5 @@
-// Actors: the table of enrolled actors (zone, online/offline), one-time enrollment tokens, and
-// revocation. Enrolling itself (the actor agent presenting its token) comes with the actor API.
+// Actors: the table of enrolled actors (zone, online/offline), live; one-time enrollment tokens,
+// and revocation. Enrolling itself (the actor agent presenting its token) comes with the actor API.
 import {
   actorDownloadSchema,
   actorListItemSchema,
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { connectionOf, listActorsWithZones } from '../db/index.js';
 import { issueEnrollmentToken } from '../db/enrollment.js';
 import { operatorProcedure, router } from '../trpc.js';
+import { followActors } from './actor-watch.js';
 
 export const actorsRouter = router({
   list: operatorProcedure.output(z.array(actorListItemSchema)).query(({ ctx }) => {
@@ -24,6 +25,14 @@ export const actorsRouter = router({
       lastSeenAt: actor.lastSeenAt,
     }));
   }),
+
+  /**
+   * The actors table, live: every actor first, then what changes, as it changes: an actor enrolls,
+   * is revoked, renamed (its zone), comes online or goes offline (see actor-watch.ts).
+   */
+  onChange: operatorProcedure.subscription(({ ctx, signal }) =>
+    followActors(ctx.db, ctx.events, signal),
+  ),
 
   /** The actor in one file and its SHA-256, for the Add actor dialog; null when not built. */
   download: operatorProcedure.output(actorDownloadSchema.nullable()).query(({ ctx }) => {
@@ -58,7 +67,9 @@ export const actorsRouter = router({
         ),
       }),
     )
-    .mutation(({ ctx, input }) => ({
-      profiles: ctx.tasks.revoke(input.id),
-    })),
+    .mutation(({ ctx, input }) => {
+      const profiles = ctx.tasks.revoke(input.id);
+      ctx.events.actorsWritten();
+      return { profiles };
+    }),
 });

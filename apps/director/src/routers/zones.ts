@@ -27,6 +27,8 @@ export const zonesRouter = router({
     .mutation(({ ctx, input }) => {
       const zone = renameZone(ctx.db, input.id, { name: input.name });
       ctx.log.info({ zone }, 'zone renamed');
+      // Its actors show under the new name.
+      ctx.events.actorsWritten();
       return zone;
     }),
 

@@ -1,12 +1,18 @@
 // In-process notifications: a profile's verification changed, a task was queued for an actor, a
-// connectivity check moved on. Subscriptions and long-polls wait on these; the database stays the
+// connectivity check moved on, an actor was enrolled, revoked or renamed (and the actors table's
+// changes that follow). Subscriptions and long-polls wait on these; the database stays the
 // source of truth, so a missed notification only delays, never loses, an update.
 import { EventEmitter, on } from 'node:events';
+import type { ActorsChange } from '@email-profiles/core';
 
 type Topics = {
   profile: [profileId: string];
   queued: [actorId: string];
   diagnostics: [runId: string];
+  /** An actor was written (enrolled, revoked, its zone renamed): the actors table may differ. */
+  actorWritten: [];
+  /** What changed in the actors table, as the actors stream sends it. */
+  actors: [change: ActorsChange];
 };
 
 export class DirectorEvents {
@@ -27,6 +33,36 @@ export class DirectorEvents {
 
   diagnosticsChanged(runId: string): void {
     this.emitter.emit('diagnostics', runId);
+  }
+
+  /** Something the actors table shows may have changed: its watch looks again at once. */
+  actorsWritten(): void {
+    this.emitter.emit('actorWritten');
+  }
+
+  /** Calls `listener` on each `actorsWritten()` until the returned function is called. */
+  onActorsWritten(listener: () => void): () => void {
+    this.emitter.on('actorWritten', listener);
+    return () => {
+      this.emitter.off('actorWritten', listener);
+    };
+  }
+
+  /** The actors table changed (see routers/actor-watch.ts, the one that notices). */
+  actorsChanged(change: ActorsChange): void {
+    this.emitter.emit('actors', change);
+  }
+
+  /** Every change of the actors table until `signal` aborts. */
+  actors(signal: AbortSignal | undefined): AsyncGenerator<ActorsChange> {
+    const events = on(this.emitter, 'actors', { signal });
+    return (async function* () {
+      try {
+        for await (const [change] of events) yield change as ActorsChange;
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+      }
+    })();
   }
 
   /** Every profile change until `signal` aborts. */
