@@ -159,6 +159,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Add zone' }).click();
     await page.locator('.zone-name', { hasText: 'DMZ' }).waitFor();
     await page.getByRole('button', { name: 'Add actor' }).click();
+    await byId('actor-zone').selectOption({ label: 'DMZ' });
     await byId('actor-name').fill(ACTOR);
     await page.getByRole('button', { name: 'Create enrollment token' }).click();
     const shown = async (id: string) => (await page.getByTestId(id).textContent()) ?? '';
@@ -177,7 +178,7 @@ describe('the web app in Chromium', () => {
     // stops at a wrong one), and the one downloaded file, run by Node alone, enrolls and runs.
     const host = await app.installActor({ download, enroll });
     expect(statSync(join(host, 'actor.json')).mode & 0o777).toBe(0o600);
-    // The list refreshes every 10 s while the screen is open.
+    // The list follows the actors stream while the screen is open.
     await page
       .locator('tr', { hasText: ACTOR })
       .locator('.badge.online')

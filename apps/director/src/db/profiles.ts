@@ -105,7 +105,12 @@ export function listPublicProfiles(db: Conn): PublicEmailProfile[] {
 }
 
 /** A stored actor state as profiles.list needs it: SQLite extracts these from the JSON state. */
-export type ListedState = { status: string; failure?: unknown; delivery?: unknown };
+export type ListedState = {
+  status: string;
+  failure?: unknown;
+  delivery?: unknown;
+  deadlineAt?: string | null;
+};
 
 /** A profiles-table row as stored, for profiles.list; reads no sealed column. */
 export type ProfileListRow = {
@@ -129,8 +134,8 @@ export function listProfileRevisions(db: Conn): [id: string, revision: number][]
 
 /**
  * The profiles named in `ids`, with their actors and statuses, in one query. Whole states are
- * never parsed here: SQLite extracts each one's status, a failed one's failure, and a verified
- * one's delivery when it was found outside the Inbox.
+ * never parsed here: SQLite extracts each one's status, a failed one's failure, a verified
+ * one's delivery when it was found outside the Inbox, and an attempt in progress's deadline.
  */
 export function listProfileRows(db: Conn, ids: readonly string[]): ProfileListRow[] {
   const rows = db.values<[string, number, string, string, string, string, string]>(sql`
@@ -141,7 +146,9 @@ export function listProfileRows(db: Conn, ids: readonly string[]): ProfileListRo
           'status', v.state ->> '$.status',
           'failure', CASE WHEN v.state ->> '$.status' = 'failed' THEN v.state -> '$.failure' END,
           'delivery', CASE WHEN v.state ->> '$.status' = 'verified'
-            AND v.state ->> '$.delivery.folder' = 'junk' THEN v.state -> '$.delivery' END))
+            AND v.state ->> '$.delivery.folder' = 'junk' THEN v.state -> '$.delivery' END,
+          'deadlineAt', CASE WHEN v.state ->> '$.status' IN ('requested', 'sent', 'checking')
+            THEN v.state ->> '$.attempt.deadlineAt' END))
          FROM ${verifications} v WHERE v.profile_id = p.id)
     FROM ${profiles} p
     WHERE p.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);

@@ -36,12 +36,12 @@ function validate(row: ProfileListRow): ProfileListItem {
     // An assigned actor without a stored state is unverified.
     actors: row.actorIds.map((actorId) => {
       const state = row.states[actorId];
-      return profileActorStatus(
-        actorId,
-        (state?.status ?? 'unverified') as ActorVerificationStatus,
-        (state?.failure ?? undefined) as Failure | undefined,
-        (state?.delivery ?? undefined) as Delivery | undefined,
-      );
+      return profileActorStatus(actorId, {
+        status: (state?.status ?? 'unverified') as ActorVerificationStatus,
+        failure: (state?.failure ?? undefined) as Failure | undefined,
+        delivery: (state?.delivery ?? undefined) as Delivery | undefined,
+        deadlineAt: state?.deadlineAt ?? undefined,
+      });
     }),
   };
   const result = profileListItemSchema.safeParse(candidate);

@@ -61,7 +61,8 @@ describe('profile list', () => {
     expect(item.actors).toEqual([
       { actorId: 'a1', status: 'verified' },
       { actorId: 'a2', status: 'unverified', failure },
-      { actorId: 'a3', status: 'in_progress' },
+      // In progress: the table counts down to the attempt's deadline.
+      { actorId: 'a3', status: 'in_progress', deadlineAt: attempt.deadlineAt },
       { actorId: 'a4', status: 'unverified' },
     ]);
     expect(profileListSchema.parse([item])).toEqual([item]);

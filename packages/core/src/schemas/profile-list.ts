@@ -3,7 +3,12 @@
 import { z } from 'zod';
 import { failureSchema, type Failure } from '../failures/taxonomy.js';
 import { deliverySchema, type Delivery } from '../transport/delivery.js';
-import { emailAddressSchema, idSchema, verificationCodeSchema } from '../validation/fields.js';
+import {
+  emailAddressSchema,
+  idSchema,
+  timestampSchema,
+  verificationCodeSchema,
+} from '../validation/fields.js';
 import {
   displayStatus,
   type ActorVerificationStatus,
@@ -25,6 +30,8 @@ export const profileActorStatusSchema = z.object({
   failure: failureSchema.optional(),
   /** Verified, but the email was found in Junk/Spam: a warning (Email Actions would be skewed). */
   delivery: deliverySchema.optional(),
+  /** In progress: when the attempt times out (the table counts down to it). */
+  deadlineAt: timestampSchema.optional(),
 });
 export type ProfileActorStatus = z.infer<typeof profileActorStatusSchema>;
 
@@ -64,30 +71,39 @@ export function profileListItem(
     profile,
     actors: profile.actorIds.map((actorId) => {
       const state = verification?.actors[actorId] ?? { status: 'unverified' as const };
-      return profileActorStatus(
-        actorId,
-        state.status,
-        state.status === 'failed' ? state.failure : undefined,
-        state.status === 'verified' ? state.delivery : undefined,
-      );
+      return profileActorStatus(actorId, {
+        status: state.status,
+        failure: state.status === 'failed' ? state.failure : undefined,
+        delivery: state.status === 'verified' ? state.delivery : undefined,
+        deadlineAt: 'attempt' in state ? state.attempt.deadlineAt : undefined,
+      });
     }),
   };
 }
 
+/** What an actor's entry is made of: the parts of its stored state the table shows. */
+export type ListedActorState = {
+  status: ActorVerificationStatus;
+  failure?: Failure | undefined;
+  delivery?: Delivery | undefined;
+  deadlineAt?: string | undefined;
+};
+
 /**
- * One actor's entry from its stored status and failure alone: what the Director's list reads
- * without parsing whole states. The failure is kept only while the status is failed.
+ * One actor's entry from those parts of its stored state alone: what the Director's list reads
+ * without parsing whole states. Each part is kept only in the status it belongs to: the failure
+ * while failed, a delivery to Junk while verified, the deadline while in progress.
  */
 export function profileActorStatus(
   actorId: string,
-  status: ActorVerificationStatus,
-  failure: Failure | undefined,
-  delivery?: Delivery,
+  { status, failure, delivery, deadlineAt }: ListedActorState,
 ): ProfileActorStatus {
   const shown = displayStatus({ status });
   if (status === 'failed' && failure !== undefined) return { actorId, status: shown, failure };
   if (status === 'verified' && delivery?.folder === 'junk')
     return { actorId, status: shown, delivery };
+  if (shown === 'in_progress' && deadlineAt !== undefined)
+    return { actorId, status: shown, deadlineAt };
   return { actorId, status: shown };
 }
 

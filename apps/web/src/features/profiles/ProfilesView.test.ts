@@ -2,10 +2,11 @@
 // instead of showing statuses, and Verify shows the Director's refusal.
 import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   NO_ACTOR_MESSAGE,
   type ActorListItem,
+  type ActorsChange,
   type ProfileListItem,
   type PublicEmailProfile,
 } from '@email-profiles/core';
@@ -39,9 +40,21 @@ const actors: ActorListItem[] = [
     lastSeenAt: '2030-01-01T00:00:00.000Z',
   },
 ];
+const actorsStream: { send?: (change: ActorsChange) => void } = {};
 vi.mock('../zones-actors/api', () => ({
   zonesApi: { list: () => Promise.resolve([]) },
-  actorsApi: { list: () => Promise.resolve(actors) },
+  actorsApi: {
+    list: () => Promise.resolve(actors),
+    onChange: (handlers: { onData: (change: ActorsChange) => void }) => {
+      actorsStream.send = handlers.onData;
+      return () => undefined;
+    },
+  },
+}));
+
+// The getting-started checklist asks for the Director's mail settings: none yet.
+vi.mock('../mail-settings/api', () => ({
+  mailSettingsApi: { get: () => Promise.resolve(null) },
 }));
 
 const profileOf = (emailAddress: string, actorIds: string[]): PublicEmailProfile => ({
@@ -191,6 +204,89 @@ describe('where the email landed', () => {
     expect(items[0]?.text()).toContain('Verified');
     expect(items[0]?.find('[data-testid="found-in-junk"]').text()).toContain('Found in Junk');
     expect(items[1]?.find('[data-testid="found-in-junk"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('live', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("shows an actor's Online dot as the actors stream says, without a reload", async () => {
+    const wrapper = await mountView();
+    const dot = () =>
+      wrapper.find('[data-profile="kept@example.test"] [data-label="Actors"] .dot').classes();
+    expect(dot()).toContain('on');
+    actorsStream.send?.({
+      full: false,
+      actors: [{ ...actors[0]!, connection: 'offline' }],
+      removed: [],
+    });
+    await flushPromises();
+    expect(dot()).not.toContain('on');
+    expect(
+      wrapper.find('[data-profile="kept@example.test"] [data-label="Actors"]').text(),
+    ).toContain('(offline)');
+    wrapper.unmount();
+  });
+
+  it('shows the time left to the deadline of a verification in progress, each second', async () => {
+    vi.useFakeTimers({
+      now: Date.parse('2030-01-01T00:00:00.000Z'),
+      toFake: ['Date', 'setTimeout'],
+    });
+    rows.current = [
+      {
+        profile: profileOf('hq@example.test', ['a1', 'a2']),
+        actors: [
+          { actorId: 'a1', status: 'in_progress', deadlineAt: '2030-01-01T00:01:42.000Z' },
+          // Without a deadline, nothing is guessed.
+          { actorId: 'a2', status: 'in_progress' },
+        ],
+      },
+    ];
+    const wrapper = await mountView();
+    const left = () => wrapper.findAll('[data-testid="time-left"]').map((span) => span.text());
+    expect(left()).toEqual(['Checking… 1:42 left']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(left()).toEqual(['Checking… 1:41 left']);
+    await vi.advanceTimersByTimeAsync(101_000);
+    expect(left()).toEqual(['Checking… 0:00 left']);
+    // A timer: read when asked, not announced each second inside the live statuses.
+    expect(wrapper.find('[data-testid="time-left"]').attributes()).toMatchObject({
+      role: 'timer',
+      'aria-live': 'off',
+    });
+    wrapper.unmount();
+  });
+
+  it('names Why? by what it shows, then what it does', async () => {
+    const failure = {
+      stage: 'auth',
+      origin: 'actor',
+      signal: 'imap-no-authenticationfailed',
+      summary: 'The server refused the login.',
+      hint: 'Check the user name and password.',
+      transient: false,
+    } as const;
+    rows.current = [
+      {
+        profile: profileOf('hq@example.test', ['a1', 'a2']),
+        actors: [
+          { actorId: 'a1', status: 'unverified', failure },
+          { actorId: 'a2', status: 'unverified' },
+        ],
+      },
+    ];
+    const wrapper = await mountView();
+    const buttons = wrapper
+      .findAll('[data-profile="hq@example.test"] .actor-statuses button')
+      .map((button) => [button.text(), button.attributes('aria-label')]);
+    expect(buttons).toEqual([
+      ['Why?', 'Why? Troubleshoot Branch actor on hq@example.test'],
+      ['Details', 'Details: Troubleshoot HQ actor on hq@example.test'],
+    ]);
     wrapper.unmount();
   });
 });

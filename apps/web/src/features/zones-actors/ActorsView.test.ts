@@ -1,9 +1,9 @@
 // Revoking an actor: the confirmation names the profiles that lose their only actor, and after it
-// the screen says which profiles now have none.
+// the screen says which profiles now have none. The table follows the actors stream: no polling.
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ActorListItem, ProfileListItem } from '@email-profiles/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ActorListItem, ActorsChange, ProfileListItem } from '@email-profiles/core';
 import ActorsView from './ActorsView.vue';
 
 const actor = (id: string, name: string): ActorListItem => ({
@@ -16,11 +16,20 @@ const actor = (id: string, name: string): ActorListItem => ({
 });
 const actors = { current: [actor('a1', 'solo'), actor('a2', 'other')] };
 const revoke = vi.fn();
+const list = vi.fn(() => Promise.resolve(actors.current));
+const stream: { send?: (change: ActorsChange) => void; open: number } = { open: 0 };
 vi.mock('./api', () => ({
   zonesApi: { list: () => Promise.resolve([]) },
   actorsApi: {
-    list: () => Promise.resolve(actors.current),
+    list: () => list(),
     revoke: (id: string) => revoke(id) as Promise<unknown>,
+    onChange: (handlers: { onData: (change: ActorsChange) => void }) => {
+      stream.send = handlers.onData;
+      stream.open += 1;
+      return () => {
+        stream.open -= 1;
+      };
+    },
   },
 }));
 const row = (id: string, emailAddress: string, actorIds: string[]) =>
@@ -39,6 +48,45 @@ vi.mock('../profiles/api', () => ({
 beforeEach(() => {
   setActivePinia(createPinia());
   revoke.mockReset();
+  list.mockClear();
+  stream.send = undefined;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the actors table, live', () => {
+  it('changes with the stream, without polling, and closes it when the screen goes', async () => {
+    vi.useFakeTimers();
+    const wrapper = mount(ActorsView, { attachTo: document.body });
+    await flushPromises();
+    expect(stream.open).toBe(1);
+    const status = (name: string) =>
+      wrapper.find(`tr[data-actor="${name}"] [data-label="Status"]`).text();
+    stream.send?.({
+      full: true,
+      actors: [{ ...actor('a1', 'solo'), connection: 'offline' }, actor('a2', 'other')],
+      removed: [],
+    });
+    await flushPromises();
+    expect(status('solo')).toBe('Offline');
+    stream.send?.({ full: false, actors: [actor('a1', 'solo'), actor('a3', 'new')], removed: [] });
+    await flushPromises();
+    expect(status('solo')).toBe('Online');
+    expect(wrapper.findAll('tbody tr').map((tr) => tr.attributes('data-actor'))).toEqual([
+      'new',
+      'other',
+      'solo',
+    ]);
+    stream.send?.({ full: false, actors: [], removed: ['a2'] });
+    await flushPromises();
+    expect(wrapper.find('tr[data-actor="other"]').exists()).toBe(false);
+    // No list is fetched again, however long the screen stays open.
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(list).toHaveBeenCalledTimes(1);
+    wrapper.unmount();
+    expect(stream.open).toBe(0);
+  });
 });
 
 describe('Revoke actor', () => {

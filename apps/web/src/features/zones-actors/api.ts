@@ -1,3 +1,4 @@
+import type { ActorsChange } from '@email-profiles/core';
 import { api, type ApiInputs } from '../../api/client';
 
 export const zonesApi = {
@@ -13,4 +14,19 @@ export const actorsApi = {
   createEnrollmentToken: (input: ApiInputs['actors']['createEnrollmentToken']) =>
     api.actors.createEnrollmentToken.mutate(input),
   revoke: (id: string) => api.actors.revoke.mutate({ id }),
+  /** The actors table, live: the whole list, then each change; returns unsubscribe. */
+  onChange(handlers: {
+    onData: (change: ActorsChange) => void;
+    onStarted?: () => void;
+    onError?: (error: unknown) => void;
+  }): () => void {
+    const subscription = api.actors.onChange.subscribe(undefined, {
+      onData: handlers.onData,
+      onStarted: handlers.onStarted,
+      onError: handlers.onError,
+    });
+    return () => {
+      subscription.unsubscribe();
+    };
+  },
 };
