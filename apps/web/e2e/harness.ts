@@ -142,3 +142,27 @@ export async function startApp(): Promise<App> {
     throw error;
   }
 }
+
+/**
+ * The page's own dialogs (confirm, the beforeunload prompt), each answered as the test says in
+ * advance with `answerNext`; one nobody expected is dismissed and kept in `unexpected`.
+ */
+export function browserDialogs(page: Page) {
+  const unexpected: string[] = [];
+  let accepting: boolean | undefined;
+  page.on('dialog', (dialog) => {
+    const accept = accepting;
+    accepting = undefined;
+    if (accept === undefined) unexpected.push(`${dialog.type()}: ${dialog.message()}`);
+    void (accept ? dialog.accept() : dialog.dismiss());
+  });
+  return {
+    unexpected,
+    /** Accepts or dismisses the next dialog; resolves with its type and message once it shows. */
+    async answerNext(accept: boolean) {
+      accepting = accept;
+      const dialog = await page.waitForEvent('dialog');
+      return { type: dialog.type(), message: dialog.message() };
+    },
+  };
+}

@@ -57,8 +57,9 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({
   history: createWebHistory(),
   routes,
-  // A link to a part of a screen (Email Settings#send-test) scrolls to it.
-  scrollBehavior: (to) => (to.hash ? { el: to.hash } : { top: 0 }),
+  // Back and Forward (e.g. between the profile form's steps) return to where the page was; a link
+  // to a part of a screen (Email Settings#send-test) scrolls to it.
+  scrollBehavior: (to, _from, saved) => saved ?? (to.hash ? { el: to.hash } : { top: 0 }),
 });
 
 router.beforeEach(async (to) => {

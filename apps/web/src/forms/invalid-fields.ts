@@ -1,0 +1,65 @@
+// The fields a form shows as invalid (aria-invalid), to focus the first and to name them all in
+// one announcement rather than one alert per field.
+import { nextTick, ref, watch, type Ref } from 'vue';
+
+/** Whether a form's errors (vee-validate's `errors`) show any. */
+export const anyError = (errors: Partial<Record<string, string | undefined>>) =>
+  Object.values(errors).some(Boolean);
+
+export type InvalidField = { control: HTMLElement; name: string };
+
+/** In the order shown; the checkboxes of a group with a legend (the actors) count as one field. */
+export function invalidFields(root: HTMLElement): InvalidField[] {
+  const fields = new Map<Element, InvalidField>();
+  for (const control of root.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) {
+    const group =
+      control instanceof HTMLInputElement && control.type === 'checkbox'
+        ? control.closest('fieldset')
+        : null;
+    const legend = group?.querySelector(':scope > legend');
+    const key = (legend && group) ?? control;
+    if (fields.has(key)) continue;
+    const label = 'labels' in control ? (control.labels as NodeListOf<HTMLLabelElement>)[0] : null;
+    fields.set(key, { control, name: spoken(legend ?? label) });
+  }
+  return [...fields.values()];
+}
+
+/** E.g. "2 fields need attention: Email Address, Select Actor(s)." */
+export function attentionSummary(fields: readonly InvalidField[]): string | undefined {
+  if (fields.length === 0) return undefined;
+  const count = fields.length === 1 ? '1 field needs' : `${fields.length} fields need`;
+  return `${count} attention: ${fields.map((field) => field.name).join(', ')}.`;
+}
+
+/** A label's words without what screen readers skip (the required mark). */
+function spoken(label: Element | null | undefined): string {
+  if (!label) return '';
+  const copy = label.cloneNode(true) as Element;
+  for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+  return copy.textContent.trim();
+}
+
+/**
+ * A form's answer to a failed submit: the first invalid field focused and one `summary` to
+ * announce (the fields' own errors are descriptions, not alerts). The summary goes once
+ * `errorsShown` turns false. `show(false)` only moves the focus (when another message, such as
+ * the server's refusal, says what went wrong).
+ */
+export function useInvalidSummary(
+  form: Readonly<Ref<HTMLElement | undefined>>,
+  errorsShown: () => boolean,
+) {
+  const summary = ref<string>();
+  async function show(announce = true) {
+    summary.value = undefined;
+    await nextTick();
+    const fields = form.value ? invalidFields(form.value) : [];
+    fields[0]?.control.focus();
+    if (announce) summary.value = attentionSummary(fields);
+  }
+  watch(errorsShown, (shown) => {
+    if (!shown) summary.value = undefined;
+  });
+  return { summary, show };
+}
