@@ -131,6 +131,7 @@ describe('the web app in Chromium', () => {
     await byId('password').fill('wrong password!');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByText('Wrong email or password').waitFor();
+    await app.screenshot('login');
     await byId('password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL('**/settings/email-actions');
@@ -550,23 +551,60 @@ describe('the web app in Chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await expect(r.count()).resolves.toBe(1);
     await r.getByRole('button', { name: 'Delete mailbox@gmail.example' }).click();
+    await app.screenshot('delete-profile');
     await page.getByRole('dialog').getByRole('button', { name: 'Delete profile' }).click();
     await r.waitFor({ state: 'detached' });
   });
 
-  it('fits a narrow window, is keyboard usable, and broke no Content Security Policy rule', async () => {
+  it('fits every screen into 390 px, is keyboard usable, and broke no Content Security Policy rule', async () => {
     await nav('Email Actions');
     await row(user1.address).waitFor();
     await app.screenshot('profiles-table');
-    await page.setViewportSize({ width: 420, height: 900 });
-    await page.reload();
+    const edit = await row(user1.address)
+      .getByRole('link', { name: `Edit ${user1.address}` })
+      .getAttribute('href');
+    const profileId = /email-actions\/([^/]+)\/edit/.exec(edit ?? '')?.[1];
+    expect(profileId).toBeDefined();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const screens: [name: string, path: string, ready: () => Promise<void>][] = [
+        ['profiles', '/settings/email-actions', () => row(user1.address).waitFor()],
+        ['profile-form', '/settings/email-actions/new', () => byId('emailAddress').waitFor()],
+        [
+          'profile-form-incoming',
+          `/settings/email-actions/${profileId!}/edit?step=incoming`,
+          () => byId('incoming.host').waitFor(),
+        ],
+        [
+          'connectivity',
+          `/settings/email-actions/${profileId!}/connectivity`,
+          () => page.getByRole('heading', { level: 1 }).waitFor(),
+        ],
+        [
+          'email-settings',
+          '/settings/email',
+          () => page.locator('fieldset[aria-busy="false"]').waitFor(),
+        ],
+        [
+          'actors',
+          '/settings/actors',
+          () => page.getByRole('button', { name: 'Add actor' }).waitFor(),
+        ],
+      ];
+      for (const [name, path, ready] of screens) {
+        await page.goto(path);
+        await ready();
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        expect(overflow, `${name} is wider than 390 px`).toBeLessThanOrEqual(0);
+        await app.screenshot(`${name}-390`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+    await page.goto('/settings/email-actions');
     await row(user1.address).waitFor();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
-    await app.screenshot('profiles-narrow');
-    await page.setViewportSize({ width: 1280, height: 860 });
     // Keyboard: the skip link first, then the navigation, reachable with Tab.
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(

@@ -244,6 +244,7 @@ describe('forms and dialogs in Chromium', () => {
     await expect(alerts.allTextContents()).resolves.toEqual([
       '4 fields need attention: Email Address, Select Actor(s), Account Username, Account Password.',
     ]);
+    await app.screenshot('profile-form-invalid');
     await expect(byId('emailAddress').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(byId('emailAddress').getAttribute('aria-describedby')).resolves.toContain(
       'emailAddress-error',
