@@ -75,7 +75,7 @@ describe('exchangeConsentCode', () => {
         endpoints: fake.endpoints,
         ...overrides,
       },
-      { tuning: { requestTimeoutMs: 1000 } },
+      { tuning: { requestTimeoutMs: 10_000 } },
     );
 
   function expectNoSecrets(result: unknown): void {

@@ -25,7 +25,7 @@ let fake: FakeGoogle;
 let failures: Failure[] = [];
 
 const tuning: Partial<GmailTuning> = {
-  requestTimeoutMs: 1_000,
+  requestTimeoutMs: 10_000,
   retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 1_000 },
   firstPollMs: 50,
   maxPollMs: 200,
