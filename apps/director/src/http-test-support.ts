@@ -6,6 +6,8 @@ export type RawResponse = {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes as sent (e.g. gzipped). */
+  raw: Buffer;
 };
 
 export type RawRequest = {
@@ -38,10 +40,12 @@ export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawRes
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
+          const raw = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: raw.toString('utf8'),
+            raw,
           });
         });
         res.on('error', reject);

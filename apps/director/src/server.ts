@@ -24,6 +24,7 @@ import { handleConsentCallback } from './routers/consent-callback.js';
 import { WEB_DIST } from './assets.js';
 import { staticSite } from './static.js';
 import { serveDownload } from './downloads.js';
+import { compressAnswer } from './http-compression.js';
 import type { Context, Services } from './trpc.js';
 
 const SECURITY_HEADERS = {
@@ -279,6 +280,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   const route = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (path.startsWith(TRPC_PREFIX)) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      compressAnswer(req, res, path.slice(TRPC_PREFIX.length).split(','));
       trpc(req, res);
       return;
     }
