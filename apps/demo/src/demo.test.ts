@@ -199,7 +199,7 @@ describe('npm run demo', () => {
             .filter((step) => step.status === 'failed')
             .map((step) => step.summary),
         })),
-      ).toEqual(row.profile.actorIds.map(() => ({ ok: true, failed: [] })));
+      ).toEqual(row.actors.map(() => ({ ok: true, failed: [] })));
     }
 
     const end = await ctrlC(demo);

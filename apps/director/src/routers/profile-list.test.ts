@@ -50,8 +50,6 @@ const states: ActorVerification[] = [
   { status: 'unverified' },
 ];
 
-const code = '0f8fad5b-d9cb-469f-a165-70867728950e';
-
 /** What core's own assembly gives for every stored profile. */
 function expected(store = env.store) {
   const ids = store.sqlite
@@ -179,16 +177,19 @@ describe('profileList reuse', () => {
       expect(verified[1]).toBe(listed[1]); // an unchanged row is not validated again
 
       setProfileActors(db, 'p-1', [second, first]);
-      expect(profileList(db)[0]?.profile.actorIds).toEqual([second, first]);
+      expect(profileList(db)[0]?.actors.map((a) => a.actorId)).toEqual([second, first]);
 
       deleteProfile(db, 'p-2'); // its assignment and states go in cascade
       expect(profileList(db).map((item) => item.profile.id)).toEqual(['p-1']);
 
       saveProfile(db, t.vault, profileOf('pop3', [first], 'p-3'));
-      saveProfile(db, t.vault, { ...profileOf('imap', [second, first], 'p-1'), manualCode: code });
+      saveProfile(db, t.vault, {
+        ...profileOf('imap', [second, first], 'p-1'),
+        emailAddress: 'edited@example.test',
+      });
       const edited = profileList(db);
       expect(edited.map((item) => item.profile.id)).toEqual(['p-1', 'p-3']);
-      expect(edited[0]?.profile.manualCode).toBe(code);
+      expect(edited[0]?.profile.emailAddress).toBe('edited@example.test');
       expect(edited).toEqual(expected(t.handle));
 
       t.handle.sqlite
@@ -202,7 +203,7 @@ describe('profileList reuse', () => {
       putActorVerification(other.db, 'p-3', first, { status: 'verified', attempt, verifiedAt: at });
       expect(profileList(db)[1]?.actors[0]?.status).toBe('verified');
       setProfileActors(other.db, 'p-3', [second]);
-      expect(profileList(db)[1]?.profile.actorIds).toEqual([second]);
+      expect(profileList(db)[1]?.actors.map((a) => a.actorId)).toEqual([second]);
 
       // A call that fails (a row the schema rejects) loses nothing written before it.
       const setAddress = t.handle.sqlite.prepare(

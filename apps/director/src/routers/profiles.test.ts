@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmailProfileCreateInput, EmailProfileUpdateInput } from '@email-profiles/core';
+import {
+  listedFailure,
+  type EmailProfileCreateInput,
+  type EmailProfileUpdateInput,
+} from '@email-profiles/core';
 import {
   createActor,
   createZone,
@@ -215,7 +219,7 @@ describe('profiles', () => {
     setVerifiedAndFailed(id);
     expect(await statuses(id)).toEqual([
       { actorId: actorIds[0], status: 'verified' },
-      { actorId: actorIds[1], status: 'unverified', failure },
+      { actorId: actorIds[1], status: 'unverified', failure: listedFailure(failure) },
     ]);
   });
 

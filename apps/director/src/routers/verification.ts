@@ -1,7 +1,9 @@
 // Verification as operators drive it: Verify (idempotent), Cancel, the live status of every
-// profile's actors, and each actor's recent attempts.
+// profile's actors, an actor's failure in full, and each actor's recent attempts.
 import {
+  actorTargetSchema,
   cancelResultSchema,
+  failureSchema,
   profileListItem,
   profileStatusEventSchema,
   verificationHistoryQuerySchema,
@@ -13,6 +15,7 @@ import {
 import { z } from 'zod';
 import {
   attemptHistory,
+  getActorVerification,
   getProfileVerification,
   getPublicProfile,
   type Conn,
@@ -46,6 +49,19 @@ export const verificationRouter = router({
         const row = profileRow(ctx.db, profileId);
         if (row) yield profileStatusEventSchema.parse(row);
       }
+    }),
+
+  /**
+   * The actor's failure in full (the hint, the server's words, the detail) while it is failed,
+   * else null: the profiles table carries only what it shows of a failure.
+   */
+  failure: operatorProcedure
+    .input(actorTargetSchema)
+    .output(failureSchema.nullable())
+    .query(({ ctx, input }) => {
+      resolveTarget(ctx.db, input); // the profile exists, the actor is one of its own
+      const state = getActorVerification(ctx.db, input.profileId, input.actorId);
+      return state?.status === 'failed' ? state.failure : null;
     }),
 
   history: operatorProcedure

@@ -16,6 +16,7 @@ import {
   profileNeedsActor,
 } from './profile-list.js';
 
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
 const MANUAL_CODE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const stored = emailProfileSchema.parse({
   id: 'p1',
@@ -58,14 +59,39 @@ describe('profile list', () => {
       },
     };
     const item = profileListItem(profile, verification);
+    // A failure as the table shows it: the hint, the server's words and the detail are not listed.
+    const listed = { stage: 'auth', origin: 'actor', summary: failure.summary, transient: false };
     expect(item.actors).toEqual([
       { actorId: 'a1', status: 'verified' },
-      { actorId: 'a2', status: 'unverified', failure },
+      { actorId: 'a2', status: 'unverified', failure: listed },
       // In progress: the table counts down to the attempt's deadline.
       { actorId: 'a3', status: 'in_progress', deadlineAt: attempt.deadlineAt },
       { actorId: 'a4', status: 'unverified' },
     ]);
     expect(profileListSchema.parse([item])).toEqual([item]);
+  });
+
+  it('lists what the table shows of a profile: not its servers, certificates or code', () => {
+    const withCa = publicEmailProfileSchema.parse({
+      ...stored,
+      incoming: { host: 'imap.example.test', port: 993, encryption: 'ssl', authType: 'plain' },
+      outgoing: {
+        host: 'smtp.example.test',
+        port: 587,
+        encryption: 'starttls',
+        requiresAuth: false,
+        tlsTrust: { mode: 'ca', pem: CA_PEM },
+      },
+    });
+    const item = profileListItem(withCa, undefined);
+    expect(item.profile).toEqual({
+      id: 'p1',
+      serverType: 'imap',
+      emailAddress: 'actor1@example.test',
+      sendVerificationManually: false,
+      zoneId: null,
+    });
+    expect(profileListItemSchema.parse({ ...item, profile: withCa })).toEqual(item);
   });
 
   it('treats a profile without a stored verification as unverified', () => {

@@ -1,7 +1,7 @@
 // What the profiles table shows: each profile's public view and, per assigned actor, its display
 // status and the last failure. Built from stored states only: no secret is needed or returned.
 import { z } from 'zod';
-import { failureSchema, type Failure } from '../failures/taxonomy.js';
+import { failureSchema } from '../failures/taxonomy.js';
 import { deliverySchema, type Delivery } from '../transport/delivery.js';
 import {
   emailAddressSchema,
@@ -15,7 +15,7 @@ import {
   type ProfileVerification,
 } from '../verification/state.js';
 import { verificationSubject } from '../verification/code.js';
-import { publicEmailProfileSchema, type PublicEmailProfile } from './profile.js';
+import { profileSummary, profileSummarySchema, type PublicEmailProfile } from './profile.js';
 
 /** Names one profile (get, delete, verification code). */
 export const profileIdSchema = z.object({ id: idSchema });
@@ -23,11 +23,30 @@ export type ProfileId = z.infer<typeof profileIdSchema>;
 
 export const displayStatusSchema = z.enum(['verified', 'unverified', 'in_progress']);
 
+/**
+ * A failure as the table shows it: what happened, where, and whose it was. The hint, the server's
+ * words and the detail are for the troubleshooting view (verification.failure).
+ */
+export const listedFailureSchema = failureSchema.pick({
+  stage: true,
+  origin: true,
+  signal: true,
+  summary: true,
+  transient: true,
+});
+export type ListedFailure = z.infer<typeof listedFailureSchema>;
+
+export function listedFailure(failure: ListedFailure): ListedFailure {
+  const { stage, origin, signal, summary, transient } = failure;
+  const listed = { stage, origin, summary, transient };
+  return signal === undefined ? listed : { ...listed, signal };
+}
+
 export const profileActorStatusSchema = z.object({
   actorId: idSchema,
   status: displayStatusSchema,
   /** Why the last attempt failed; present only while the actor's state is failed. */
-  failure: failureSchema.optional(),
+  failure: listedFailureSchema.optional(),
   /** Verified, but the email was found in Junk/Spam: a warning (Email Actions would be skewed). */
   delivery: deliverySchema.optional(),
   /** In progress: when the attempt times out (the table counts down to it). */
@@ -36,8 +55,8 @@ export const profileActorStatusSchema = z.object({
 export type ProfileActorStatus = z.infer<typeof profileActorStatusSchema>;
 
 export const profileListItemSchema = z.object({
-  profile: publicEmailProfileSchema,
-  /** One entry per assigned actor, in the profile's actor order. */
+  profile: profileSummarySchema,
+  /** One entry per assigned actor, in the profile's actor order (none: see profileNeedsActor). */
   actors: z.array(profileActorStatusSchema),
 });
 export type ProfileListItem = z.infer<typeof profileListItemSchema>;
@@ -50,16 +69,24 @@ export const profileListSchema = z.array(profileListItemSchema);
  */
 export const NO_ACTOR_MESSAGE = 'No actor: assign an actor to verify this profile';
 
-export function profileNeedsActor(profile: { actorIds: readonly string[] }): boolean {
-  return profile.actorIds.length === 0;
+export function profileNeedsActor(
+  profile: { actorIds: readonly string[] } | Pick<ProfileListItem, 'actors'>,
+): boolean {
+  return ('actorIds' in profile ? profile.actorIds : profile.actors).length === 0;
 }
 
 /**
  * The Director's own failure for a profile (it could not send the coded email), shown once for
- * the profile instead of once per actor: the actors were never reached.
+ * the profile instead of once per actor: the actors were never reached. With the first actor it
+ * was for (each has the same failure), to load the failure in full.
  */
-export function directorFailureOf(item: Pick<ProfileListItem, 'actors'>): Failure | undefined {
-  return item.actors.find((actor) => actor.failure?.origin === 'director')?.failure;
+export function directorFailureOf(
+  item: Pick<ProfileListItem, 'actors'>,
+): { actorId: string; failure: ListedFailure } | undefined {
+  for (const { actorId, failure } of item.actors) {
+    if (failure?.origin === 'director') return { actorId, failure };
+  }
+  return undefined;
 }
 
 /** A list row from the public profile and its verification; a missing state is unverified. */
@@ -68,7 +95,7 @@ export function profileListItem(
   verification: ProfileVerification | undefined,
 ): ProfileListItem {
   return {
-    profile,
+    profile: profileSummary(profile),
     actors: profile.actorIds.map((actorId) => {
       const state = verification?.actors[actorId] ?? { status: 'unverified' as const };
       return profileActorStatus(actorId, {
@@ -84,7 +111,7 @@ export function profileListItem(
 /** What an actor's entry is made of: the parts of its stored state the table shows. */
 export type ListedActorState = {
   status: ActorVerificationStatus;
-  failure?: Failure | undefined;
+  failure?: ListedFailure | undefined;
   delivery?: Delivery | undefined;
   deadlineAt?: string | undefined;
 };
@@ -99,7 +126,8 @@ export function profileActorStatus(
   { status, failure, delivery, deadlineAt }: ListedActorState,
 ): ProfileActorStatus {
   const shown = displayStatus({ status });
-  if (status === 'failed' && failure !== undefined) return { actorId, status: shown, failure };
+  if (status === 'failed' && failure !== undefined)
+    return { actorId, status: shown, failure: listedFailure(failure) };
   if (status === 'verified' && delivery?.folder === 'junk')
     return { actorId, status: shown, delivery };
   if (shown === 'in_progress' && deadlineAt !== undefined)

@@ -23,6 +23,7 @@ import {
 } from './servers.js';
 import {
   SERVER_TYPE_NAMES,
+  serverTypeSchema,
   type ApiServerType,
   type MailServerType,
   type ServerType,
@@ -167,6 +168,30 @@ export const storedProfileSchemas = {
 /** A profile as the Director stores it (secrets decrypted in memory only). */
 export const emailProfileSchema = byServerType(storedProfileSchemas);
 export type EmailProfile = z.infer<typeof emailProfileSchema>;
+
+/**
+ * What the profiles table shows of a profile: its mailbox and server type (its actors are the
+ * row's statuses). The servers, certificates and app ids are for the form (profiles.get), not for
+ * every row of the table.
+ */
+export const profileSummarySchema = z.object({
+  id: idSchema,
+  serverType: serverTypeSchema,
+  emailAddress: emailAddressSchema,
+  sendVerificationManually: z.boolean(),
+  zoneId: idSchema.nullable(),
+  /** A server type whose mailbox owner consents (Gmail): whether they have. */
+  consentGranted: z.boolean().optional(),
+});
+export type ProfileSummary = z.infer<typeof profileSummarySchema>;
+
+export function profileSummary(profile: PublicEmailProfile): ProfileSummary {
+  const { id, serverType, emailAddress, sendVerificationManually, zoneId } = profile;
+  const summary = { id, serverType, emailAddress, sendVerificationManually, zoneId };
+  return 'consentGranted' in profile
+    ? { ...summary, consentGranted: profile.consentGranted }
+    : summary;
+}
 
 /** A profile as the API returns it: every secret field removed. */
 export const publicEmailProfileSchema = byServerType({

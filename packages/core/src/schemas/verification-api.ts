@@ -34,6 +34,10 @@ export type ProfileStatusEvent = z.infer<typeof profileStatusEventSchema>;
 
 export const HISTORY_LIMIT = 20;
 
+/** One actor of one profile, e.g. for its failure in full. */
+export const actorTargetSchema = z.object({ profileId: idSchema, actorId: idSchema });
+export type ActorTarget = z.infer<typeof actorTargetSchema>;
+
 export const verificationHistoryQuerySchema = verificationTargetSchema.extend({
   limit: z.number().int().min(1).max(100).default(HISTORY_LIMIT),
 });

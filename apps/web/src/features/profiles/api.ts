@@ -9,6 +9,9 @@ export const profilesApi = {
   remove: (id: string) => api.profiles.delete.mutate({ id }),
   verificationCode: (id: string) => api.profiles.verificationCode.query({ id }),
   verify: (target: VerificationTarget) => api.verification.verify.mutate(target),
+  /** The actor's failure in full (the list carries only its summary); null unless failed. */
+  failure: (profileId: string, actorId: string) =>
+    api.verification.failure.query({ profileId, actorId }),
   history: (profileId: string, actorId?: string) =>
     api.verification.history.query({ profileId, ...(actorId ? { actorId } : {}) }),
   /** Every profile's row whenever one of its actors' statuses changes; returns unsubscribe. */

@@ -30,11 +30,6 @@ const row = (id: string, status: 'verified' | 'unverified' | 'in_progress'): Pro
     emailAddress: `${id}@example.test`,
     sendVerificationManually: false,
     zoneId: null,
-    actorIds: ['a1'],
-    manualCode: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
-    tenantId: 'contoso.onmicrosoft.com',
-    clientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
-    cloud: 'global',
   },
   actors: [{ actorId: 'a1', status }],
 });

@@ -33,7 +33,10 @@ vi.mock('./api', () => ({
   },
 }));
 const row = (id: string, emailAddress: string, actorIds: string[]) =>
-  ({ profile: { id, emailAddress, actorIds }, actors: [] }) as unknown as ProfileListItem;
+  ({
+    profile: { id, emailAddress },
+    actors: actorIds.map((actorId) => ({ actorId, status: 'verified' })),
+  }) as unknown as ProfileListItem;
 vi.mock('../profiles/api', () => ({
   profilesApi: {
     list: () =>
