@@ -305,7 +305,7 @@ describe('the web app in Chromium', () => {
     );
     await app.screenshot('troubleshoot');
     await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
   });
 
   it('manual mode: shows the UUID, To and subject, and becomes Verified after the email is sent', async () => {

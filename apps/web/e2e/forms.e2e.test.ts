@@ -330,7 +330,7 @@ describe('forms and dialogs in Chromium', () => {
     );
     await page.keyboard.press('Escape');
 
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
 
     await nav('Email Settings');
     await page.locator('fieldset[aria-busy="false"]').waitFor();
@@ -374,14 +374,17 @@ describe('forms and dialogs in Chromium', () => {
           );
         expect(new Set(names).size, names.join(' | ')).toBe(names.length);
         await close();
-        await dialog.waitFor({ state: 'detached' });
+        // Gone from the page, not only closed (a closed <dialog> has no role to find).
+        await page.locator('dialog').waitFor({ state: 'detached' });
         await expect.poll(focused, { message: `focus after closing by ${how}` }).toBe(name);
       }
     }
 
-    it('Add actor: Cancel, × and Escape', async () => {
+    it('Add actor, Revoke actor and Delete zone: Cancel, × and Escape', async () => {
       await nav('Actors and Security Zones');
       await closesBackToOpener(page.getByRole('button', { name: 'Add actor' }), 'Cancel');
+      await closesBackToOpener(page.getByRole('button', { name: `Revoke ${ACTOR}` }), 'Cancel');
+      await closesBackToOpener(page.getByRole('button', { name: 'Delete Forms' }), 'Cancel');
     });
 
     it('Details (troubleshoot), View UUID Code and Delete: their footer button, × and Escape', async () => {

@@ -258,7 +258,7 @@ describe('live everywhere, in Chromium', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Verify again' }).waitFor();
     await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
   });
 
   it('shows the time left to the deadline of a verification in progress, each second', async () => {
