@@ -20,6 +20,8 @@ vi.mock('./api', () => ({
     onStatus: () => () => undefined,
     verify: (target: unknown) => verify(target) as Promise<unknown>,
     remove: vi.fn(),
+    history: () => Promise.resolve([]),
+    failure: () => Promise.resolve(null),
   },
 }));
 const actors: ActorListItem[] = [

@@ -50,7 +50,24 @@ const history: AttemptRecord[] = [
     outcome: 'in_progress',
   },
 ];
-vi.mock('./api', () => ({ profilesApi: { history: () => Promise.resolve(history) } }));
+const fullFailure = {
+  stage: 'auth',
+  origin: 'actor',
+  summary: 'The IMAP server rejected the username or password.',
+  serverText: 'NO [AUTHENTICATIONFAILED] Authentication failed.',
+  hint: 'Check the account username and password.',
+  transient: false,
+} as const;
+const failureQueries: string[] = [];
+vi.mock('./api', () => ({
+  profilesApi: {
+    history: () => Promise.resolve(history),
+    failure: (profileId: string, actorId: string) => {
+      failureQueries.push(`${profileId}/${actorId}`);
+      return Promise.resolve(fullFailure);
+    },
+  },
+}));
 vi.mock('../diagnostics/api', () => ({ diagnosticsApi: { run: vi.fn(), follow: vi.fn() } }));
 
 describe('the Why? dialog', () => {
@@ -100,6 +117,27 @@ describe('the Why? dialog', () => {
       'waiting',
       'waiting',
     ]);
+    wrapper.unmount();
+  });
+
+  it("shows the listed failure at once, then its hint and the server's words once loaded", async () => {
+    const { stage, origin, summary, transient } = fullFailure;
+    const wrapper = mount(TroubleshootDialog, {
+      attachTo: document.body,
+      props: {
+        profileId: 'p1',
+        emailAddress: 'hq@example.test',
+        actorId: 'actor-1',
+        actorName: 'hq-01',
+        failure: { stage, origin, summary, transient },
+      },
+    });
+    expect(wrapper.find('[data-testid="failure"]').text()).toContain(summary);
+    expect(wrapper.find('.hint-text').exists()).toBe(false);
+    await flushPromises();
+    expect(failureQueries).toEqual(['p1/actor-1']);
+    expect(wrapper.find('.hint-text').text()).toContain(fullFailure.hint);
+    expect(wrapper.find('.server-text').text()).toBe(fullFailure.serverText);
     wrapper.unmount();
   });
 });

@@ -12,8 +12,11 @@ export function useFailureInFull(
   const full = ref<Failure>();
   onMounted(async () => {
     if (actorId === undefined || listed() === undefined) return;
-    // Not loaded (a network error): the summary stays, which is still true.
-    full.value = (await profilesApi.failure(profileId, actorId).catch(() => null)) ?? undefined;
+    try {
+      full.value = (await profilesApi.failure(profileId, actorId)) ?? undefined;
+    } catch {
+      // Not loaded (a network error): the summary stays, which is still true.
+    }
   });
   return computed(() => full.value ?? listed());
 }
