@@ -10,9 +10,15 @@ import {
   type TaskResult,
 } from '@email-profiles/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { AppRouter } from '../src/router.js';
 
 export type SimulatedActorOptions = {
+  /**
+   * The loopback address it calls from (127.0.0.2 and on), as an actor on a host of its own: the
+   * Director limits connections per address, and one process's actors would otherwise share one.
+   */
+  localAddress?: string;
   heartbeatMs?: number;
   pollWaitMs?: number;
   /** Tasks worked on at once, like the agent's maxTasks. */
@@ -47,12 +53,26 @@ export class SimulatedActor {
   private readonly stopping = stopController();
   private readonly running = new Set<string>();
   private readonly loops: Promise<void>[] = [];
-  private readonly settings: Required<SimulatedActorOptions>;
+  private readonly settings: Required<Omit<SimulatedActorOptions, 'localAddress'>>;
+
+  private readonly agent: Agent | undefined;
 
   constructor(baseUrl: string, token: string, options: SimulatedActorOptions = {}) {
+    const { localAddress } = options;
+    const agent = localAddress === undefined ? undefined : new Agent({ localAddress });
+    this.agent = agent;
     this.api = createTRPCClient<AppRouter>({
       links: [
-        httpLink({ url: `${baseUrl}/api/trpc`, headers: { authorization: `Bearer ${token}` } }),
+        httpLink({
+          url: `${baseUrl}/api/trpc`,
+          headers: { authorization: `Bearer ${token}` },
+          ...(agent
+            ? {
+                fetch: (url: string, init?: Parameters<typeof undiciFetch>[1]) =>
+                  undiciFetch(url, { ...init, dispatcher: agent }) as unknown as Promise<Response>,
+              }
+            : {}),
+        }),
       ],
     }).actorApi;
     this.settings = {
@@ -75,6 +95,7 @@ export class SimulatedActor {
         .mutate({ taskIds: [...this.running] }, { signal: AbortSignal.timeout(CALL_MARGIN_MS) })
         .catch(() => undefined);
     }
+    await this.agent?.close();
   }
 
   private stopped(): boolean {
