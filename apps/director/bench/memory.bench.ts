@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadMasterKey } from '../src/secrets/vault.js';
 import { startDirectorProcess } from './director-process.js';
 import { enrollActors, operatorOf, seedProfiles } from './seed.js';
-import { SimulatedActor } from './simulated-actor.js';
+import { SimulatedActor, ownAddress } from './simulated-actor.js';
 
 const PROFILES = 1000;
 const ACTORS = 200;
@@ -62,8 +62,8 @@ try {
   await operator.profiles.list.query();
   record(`${PROFILES} profiles × ${ACTORS_PER_PROFILE} actors, listed once, no actor connected`);
 
-  for (const actor of actors) {
-    const client = new SimulatedActor(director.url, actor.token);
+  for (const [i, actor] of actors.entries()) {
+    const client = new SimulatedActor(director.url, actor.token, { localAddress: ownAddress(i) });
     simulated.push(client);
     client.start();
   }

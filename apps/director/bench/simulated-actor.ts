@@ -46,6 +46,9 @@ function stopController(): AbortController {
   return controller;
 }
 
+/** The i-th simulated actor's own loopback address: 127.0.2.1, 127.0.2.2, … (250 per /24). */
+export const ownAddress = (i: number) => `127.0.${2 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+
 export class SimulatedActor {
   readonly completed: string[] = [];
   readonly errors: unknown[] = [];

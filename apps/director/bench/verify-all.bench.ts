@@ -14,7 +14,7 @@ import { startMailStack, type MailStack } from '@email-profiles/mail-stack';
 import { loadMasterKey } from '../src/secrets/vault.js';
 import { startDirectorProcess } from './director-process.js';
 import { enrollActors, operatorOf, seedProfiles } from './seed.js';
-import { SimulatedActor } from './simulated-actor.js';
+import { SimulatedActor, ownAddress } from './simulated-actor.js';
 
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 200);
 const ACTORS = Number(process.env.BENCH_ACTORS ?? 20);
@@ -63,9 +63,7 @@ async function run(mode: 'manual' | 'automatic', stack: MailStack): Promise<stri
       });
     }
     for (const [i, actor] of actors.entries()) {
-      const client = new SimulatedActor(director.url, actor.token, {
-        localAddress: `127.0.${2 + Math.floor(i / 250)}.${1 + (i % 250)}`,
-      });
+      const client = new SimulatedActor(director.url, actor.token, { localAddress: ownAddress(i) });
       simulated.push(client);
       client.start();
     }
