@@ -1,6 +1,7 @@
 // The fields a form shows as invalid (aria-invalid), to focus the first and to name them all in
 // one announcement rather than one alert per field.
 import { nextTick, ref, watch, type Ref } from 'vue';
+import { errorMessage, fieldErrorMap } from '../api/errors';
 
 /** Whether a form's errors (vee-validate's `errors`) show any. */
 export const anyError = (errors: Partial<Record<string, string | undefined>>) =>
@@ -61,5 +62,16 @@ export function useInvalidSummary(
   watch(errorsShown, (shown) => {
     if (!shown) summary.value = undefined;
   });
-  return { summary, show };
+  /**
+   * A server's refusal: its field errors go on their fields (and are summarised); returns its
+   * message when it named no field.
+   */
+  function refused(error: unknown, setErrors: (fields: Record<string, string>) => void) {
+    const fields = fieldErrorMap(error);
+    if (Object.keys(fields).length === 0) return errorMessage(error);
+    setErrors(fields);
+    void show();
+    return undefined;
+  }
+  return { summary, show, refused };
 }
