@@ -10,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailUser } from '@email-profiles/mail-stack';
 import { verificationSubject } from '@email-profiles/core';
 import { createSmtpTransport } from '@email-profiles/transport-smtp';
-import { startApp, type App } from './harness';
+import { ADMIN, onPage, startApp, type App } from './harness';
 
 const stack = inject('mailStack');
 const sender = stack.postfix!.users[0]!;
 const [user1, user2] = stack.dovecot!.users as [MailUser, MailUser];
-const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
 const ACTOR = 'dmz-actor-1';
 const VERIFY_MS = 60_000;
 
@@ -31,17 +30,11 @@ afterAll(async () => {
   await app.close();
 });
 
-const byId = (id: string) => page.locator(`[id="${id}"]`);
+const { byId, nav } = onPage(() => page);
 /** A profile's row; `type` tells apart two profiles of one address (IMAP and POP3). */
 const row = (address: string, type = 'IMAP') =>
   page.locator(`tr[data-profile="${address}"]`, { hasText: type }).first();
 const errorOf = (id: string) => page.locator(`[id="${id}-error"]`);
-
-async function nav(name: string) {
-  // A dialog left open by a failed test would block the navigation.
-  if ((await page.getByRole('dialog').count()) > 0) await page.keyboard.press('Escape');
-  await page.getByRole('navigation').getByRole('link', { name }).click();
-}
 
 async function trust(prefix: string) {
   await byId(`${prefix}.tlsTrust.mode`).selectOption('fingerprint');

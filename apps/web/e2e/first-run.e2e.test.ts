@@ -4,9 +4,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIL_SETTINGS_MISSING } from '@email-profiles/core';
-import { startApp, type App } from './harness';
+import { ADMIN, onPage, startApp, type App } from './harness';
 
-const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
 const ADDRESS = 'first-run@example.test';
 
 let app: App;
@@ -20,22 +19,7 @@ afterAll(async () => {
   await app.close();
 });
 
-/** A tRPC mutation from the page, with its session (what the app itself would send). */
-async function mutate<T>(path: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    async ([procedure, body]) => {
-      const response = await fetch(`/api/trpc/${procedure}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = (await response.json()) as { result?: { data: unknown }; error?: unknown };
-      if (!response.ok) throw new Error(JSON.stringify(json.error));
-      return json.result?.data;
-    },
-    [path, input] as const,
-  ) as Promise<T>;
-}
+const { operatorCall } = onPage(() => page);
 
 const checklist = () => page.getByTestId('getting-started');
 const step = (id: string) => checklist().locator(`li[data-step="${id}"]`);
@@ -57,15 +41,15 @@ describe('the first run', () => {
     );
 
     // An actor enrolls (not started: enough for the profile's assignment).
-    const zone = await mutate<{ id: string }>('zones.create', { name: 'DMZ' });
-    const { token } = await mutate<{ token: string }>('actors.createEnrollmentToken', {
+    const zone = await operatorCall<{ id: string }>('zones.create', { name: 'DMZ' });
+    const { token } = await operatorCall<{ token: string }>('actors.createEnrollmentToken', {
       zoneId: zone.id,
     });
-    const actor = await mutate<{ actorId: string }>('actorApi.enroll', {
+    const actor = await operatorCall<{ actorId: string }>('actorApi.enroll', {
       enrollmentToken: token,
       name: 'first-actor',
     });
-    await mutate('profiles.create', {
+    await operatorCall('profiles.create', {
       serverType: 'imap',
       emailAddress: ADDRESS,
       actorIds: [actor.actorId],

@@ -6,11 +6,10 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LEAVE_QUESTION } from '../src/forms/leave-guard';
-import { browserDialogs, startApp, type App } from './harness';
+import { ADMIN, browserDialogs, onPage, startApp, type App } from './harness';
 
 const stack = inject('mailStack');
 const sender = stack.postfix!.users[0]!;
-const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
 const ACTOR = 'forms-actor-1';
 const CHECKED = 'checked@example.test';
 const MANUAL = 'manual@example.test';
@@ -29,7 +28,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const byId = (id: string) => page.locator(`[id="${id}"]`);
+const { byId, nav } = onPage(() => page);
 const currentStep = () => page.locator('[aria-current="step"]').textContent();
 
 /** The focused element: its id, else its accessible name as the test names it. */
@@ -41,10 +40,6 @@ function focused() {
   });
 }
 const expectFocus = (expected: string) => expect.poll(focused).toBe(expected);
-
-async function nav(name: string) {
-  await page.getByRole('navigation').getByRole('link', { name }).click();
-}
 
 /** Asks for the leave question with `act`, answers it, and returns it. */
 async function leaveQuestion(act: () => Promise<unknown>, accept: boolean) {

@@ -166,3 +166,41 @@ export function browserDialogs(page: Page) {
     },
   };
 }
+
+export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
+
+/**
+ * What the browser tests do on their page (`page()`: the page once started): find an element by
+ * id, follow the navigation, and call the Director as the page's session, outside the app (its
+ * screens are not told).
+ */
+export function onPage(page: () => Page) {
+  const byId = (id: string) => page().locator(`[id="${id}"]`);
+  async function nav(name: string) {
+    // A dialog left open (by a failed test) would block the navigation.
+    if ((await page().getByRole('dialog').count()) > 0) await page().keyboard.press('Escape');
+    await page().getByRole('navigation').getByRole('link', { name }).click();
+  }
+  /** A query as a GET without `input`, else a mutation (POST). */
+  function operatorCall<T>(path: string, input?: unknown): Promise<T> {
+    return page().evaluate(
+      async ({ path, input }) => {
+        const response = await fetch(
+          `/api/trpc/${path}`,
+          input === undefined
+            ? {}
+            : {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(input),
+              },
+        );
+        const body = (await response.json()) as { result?: { data: unknown }; error?: unknown };
+        if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+        return body.result.data;
+      },
+      { path, input },
+    ) as Promise<T>;
+  }
+  return { byId, nav, operatorCall };
+}

@@ -7,11 +7,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { MailUser } from '@email-profiles/mail-stack';
-import { startApp, type App } from './harness';
+import { ADMIN, onPage, startApp, type App } from './harness';
 
 const stack = inject('mailStack');
 const [user1, user2] = stack.dovecot!.users as [MailUser, MailUser];
-const ADMIN = { email: 'admin@example.test', password: 'correct horse battery' };
 const ACTOR = 'hq-win-01';
 /** Waiting on the real actor: downloaded, enrolled and polling (a cap, not a guess at speed). */
 const ACTOR_MS = 60_000;
@@ -30,39 +29,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const byId = (id: string) => page.locator(`[id="${id}"]`);
-
-async function nav(name: string) {
-  if ((await page.getByRole('dialog').count()) > 0) await page.keyboard.press('Escape');
-  await page.getByRole('navigation').getByRole('link', { name }).click();
-}
-
-/** An operator's call as this browser's session, outside the app (its screens are not told). */
-async function operatorCall<T>(path: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ path, input }) => {
-      const response = await fetch(`/api/trpc/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      const body = (await response.json()) as { result?: { data: unknown }; error?: unknown };
-      if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-      return body.result.data;
-    },
-    { path, input },
-  ) as Promise<T>;
-}
-
-/** An operator's query (a GET) as this browser's session, outside the app. */
-async function operatorQuery<T>(path: string): Promise<T> {
-  return page.evaluate(async (path) => {
-    const response = await fetch(`/api/trpc/${path}`);
-    const body = (await response.json()) as { result?: { data: unknown }; error?: unknown };
-    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-    return body.result.data;
-  }, path) as Promise<T>;
-}
+const { byId, nav, operatorCall } = onPage(() => page);
 
 async function actorCall(token: string | undefined, path: string, input: unknown) {
   const response = await fetch(`${app.director.url}/api/trpc/${path}`, {
@@ -194,7 +161,7 @@ describe('live everywhere, in Chromium', () => {
     await expect(
       actorRow(ACTOR).locator('[data-label="Security Zone"]').textContent(),
     ).resolves.toBe('HQ');
-    const actors = await operatorQuery<{ id: string; name: string }[]>('actors.list');
+    const actors = await operatorCall<{ id: string; name: string }[]>('actors.list');
     realActorId = actors.find((actor) => actor.name === ACTOR)?.id ?? '';
     expect(realActorId).not.toBe('');
   });
@@ -275,7 +242,7 @@ describe('live everywhere, in Chromium', () => {
     await row.getByRole('button', { name: `Verify ${user1.address}` }).click();
     await row.locator(`li[data-actor="${ACTOR}"] .badge.in_progress`).waitFor();
     const items =
-      await operatorQuery<{ profile: { id: string }; actors: Record<string, unknown>[] }[]>(
+      await operatorCall<{ profile: { id: string }; actors: Record<string, unknown>[] }[]>(
         'profiles.list',
       );
     const listed = items.find((item) => item.profile.id === id)?.actors[0];

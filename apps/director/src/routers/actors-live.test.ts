@@ -179,17 +179,29 @@ describe('actors.onChange', () => {
   });
 });
 
+/**
+ * A watch of a temporary database whose poll the test never waits for (it looks itself, with its
+ * own clock), and every change it sends.
+ */
+function watchOnItsOwn() {
+  const test = tempDatabase();
+  const events = new DirectorEvents();
+  const sent: ActorsChange[] = [];
+  const controller = new AbortController();
+  void (async () => {
+    for await (const change of events.actors(controller.signal)) sent.push(change);
+  })();
+  const watch = new ActorWatch(test.handle.db, events, 3_600_000);
+  const close = () => {
+    controller.abort();
+    test.cleanup();
+  };
+  return { test, events, sent, watch, close };
+}
+
 describe('the actor watch', () => {
   it('with 200 actors: a change only for the actors whose row in the table changed', async () => {
-    const test = tempDatabase();
-    const events = new DirectorEvents();
-    const sent: ActorsChange[] = [];
-    const controller = new AbortController();
-    void (async () => {
-      for await (const change of events.actors(controller.signal)) sent.push(change);
-    })();
-    // A poll the test never waits for: it looks itself, with its own clock.
-    const watch = new ActorWatch(test.handle.db, events, 3_600_000);
+    const { test, sent, watch, close } = watchOnItsOwn();
     try {
       const seeded = seedActors(test.handle, 200);
       const at = Date.now();
@@ -236,20 +248,12 @@ describe('the actor watch', () => {
       expect(sent.map((c) => [ids(c), c.removed])).toEqual([[[added.id], [seeded[2]]]]);
       release();
     } finally {
-      controller.abort();
-      test.cleanup();
+      close();
     }
   });
 
   it('looks at once when told of a write, and stops when its last follower leaves', async () => {
-    const test = tempDatabase();
-    const events = new DirectorEvents();
-    const sent: ActorsChange[] = [];
-    const controller = new AbortController();
-    void (async () => {
-      for await (const change of events.actors(controller.signal)) sent.push(change);
-    })();
-    const watch = new ActorWatch(test.handle.db, events, 3_600_000);
+    const { test, events, sent, watch, close } = watchOnItsOwn();
     try {
       const first = watch.follow();
       const second = watch.follow();
@@ -271,8 +275,7 @@ describe('the actor watch', () => {
       // Nobody follows: the watch no longer listens.
       expect(sent).toHaveLength(2);
     } finally {
-      controller.abort();
-      test.cleanup();
+      close();
     }
   });
 });

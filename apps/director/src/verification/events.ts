@@ -55,14 +55,7 @@ export class DirectorEvents {
 
   /** Every change of the actors table until `signal` aborts. */
   actors(signal: AbortSignal | undefined): AsyncGenerator<ActorsChange> {
-    const events = on(this.emitter, 'actors', { signal });
-    return (async function* () {
-      try {
-        for await (const [change] of events) yield change as ActorsChange;
-      } catch (error) {
-        if (!signal?.aborted) throw error;
-      }
-    })();
+    return this.stream('actors', signal);
   }
 
   /** Every profile change until `signal` aborts. */
@@ -75,14 +68,14 @@ export class DirectorEvents {
   }
 
   /** Listens from the moment it is called (not from the first read), so nothing is missed. */
-  private stream(
-    topic: 'profile' | 'diagnostics',
+  private stream<T extends 'profile' | 'diagnostics' | 'actors'>(
+    topic: T,
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<string> {
+  ): AsyncGenerator<Topics[T][0]> {
     const events = on(this.emitter, topic, { signal });
     return (async function* () {
       try {
-        for await (const [id] of events) yield id as string;
+        for await (const [value] of events) yield value as Topics[T][0];
       } catch (error) {
         // The subscriber went away: the stream simply ends.
         if (!signal?.aborted) throw error;

@@ -58,3 +58,17 @@ export const api: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
 
 export type ApiInputs = inferRouterInputs<AppRouter>;
 export type ApiOutputs = inferRouterOutputs<AppRouter>;
+
+/** What a screen does with a live stream of the Director's. */
+export type StreamHandlers<T> = {
+  onData: (value: T) => void;
+  onStarted?: () => void;
+  onError?: (error: unknown) => void;
+};
+
+/** A subscription's stop, as the screens hold it: one function to call. */
+export function unsubscriber(subscription: { unsubscribe(): void }): () => void {
+  return () => {
+    subscription.unsubscribe();
+  };
+}

@@ -3,10 +3,6 @@
 import { nextTick, ref, watch, type Ref } from 'vue';
 import { errorMessage, fieldErrorMap } from '../api/errors';
 
-/** Whether a form's errors (vee-validate's `errors`) show any. */
-export const anyError = (errors: Partial<Record<string, string | undefined>>) =>
-  Object.values(errors).some(Boolean);
-
 export type InvalidField = { control: HTMLElement; name: string };
 
 /** In the order shown; the checkboxes of a group with a legend (the actors) count as one field. */
@@ -43,13 +39,15 @@ function spoken(label: Element | null | undefined): string {
 
 /**
  * A form's answer to a failed submit: the first invalid field focused and one `summary` to
- * announce (the fields' own errors are descriptions, not alerts). The summary goes once
- * `errorsShown` turns false. `show(false)` only moves the focus (when another message, such as
- * the server's refusal, says what went wrong).
+ * announce (the fields' own errors are descriptions, not alerts). The summary goes once no error
+ * of `errors` (vee-validate's) is left among the fields `shown` (all by default, e.g. one step's).
+ * `show(false)` only moves the focus (when another message, such as the server's refusal, says
+ * what went wrong).
  */
 export function useInvalidSummary(
   form: Readonly<Ref<HTMLElement | undefined>>,
-  errorsShown: () => boolean,
+  errors: Readonly<Ref<Partial<Record<string, string | undefined>>>>,
+  shown: (path: string) => boolean = () => true,
 ) {
   const summary = ref<string>();
   async function show(announce = true) {
@@ -59,9 +57,12 @@ export function useInvalidSummary(
     fields[0]?.control.focus();
     if (announce) summary.value = attentionSummary(fields);
   }
-  watch(errorsShown, (shown) => {
-    if (!shown) summary.value = undefined;
-  });
+  watch(
+    () => Object.entries(errors.value).some(([path, message]) => message && shown(path)),
+    (any) => {
+      if (!any) summary.value = undefined;
+    },
+  );
   /**
    * A server's refusal: its field errors go on their fields (and are summarised); returns its
    * message when it named no field.

@@ -175,9 +175,9 @@ export type EmailProfile = z.infer<typeof emailProfileSchema>;
  * every row of the table.
  */
 export const profileSummarySchema = z.object({
-  id: idSchema,
+  id: storedFields.id,
   serverType: serverTypeSchema,
-  emailAddress: emailAddressSchema,
+  emailAddress: commonFields.emailAddress,
   sendVerificationManually: z.boolean(),
   zoneId: idSchema.nullable(),
   /** A server type whose mailbox owner consents (Gmail): whether they have. */
@@ -185,13 +185,9 @@ export const profileSummarySchema = z.object({
 });
 export type ProfileSummary = z.infer<typeof profileSummarySchema>;
 
-export function profileSummary(profile: PublicEmailProfile): ProfileSummary {
-  const { id, serverType, emailAddress, sendVerificationManually, zoneId } = profile;
-  const summary = { id, serverType, emailAddress, sendVerificationManually, zoneId };
-  return 'consentGranted' in profile
-    ? { ...summary, consentGranted: profile.consentGranted }
-    : summary;
-}
+/** The summary of a public profile: the schema keeps its fields and drops the rest. */
+export const profileSummary = (profile: PublicEmailProfile): ProfileSummary =>
+  profileSummarySchema.parse(profile);
 
 /** A profile as the API returns it: every secret field removed. */
 export const publicEmailProfileSchema = byServerType({

@@ -3,7 +3,7 @@ import type {
   DiagnosticsSnapshot,
   VerificationTarget,
 } from '@email-profiles/core';
-import { api } from '../../api/client';
+import { api, unsubscriber } from '../../api/client';
 
 export const diagnosticsApi = {
   run: (target: VerificationTarget) => api.diagnostics.run.mutate(target),
@@ -15,9 +15,6 @@ export const diagnosticsApi = {
     onData: (snapshot: DiagnosticsSnapshot) => void,
     onError: (e: unknown) => void,
   ) {
-    const subscription = api.diagnostics.onRun.subscribe({ runId }, { onData, onError });
-    return () => {
-      subscription.unsubscribe();
-    };
+    return unsubscriber(api.diagnostics.onRun.subscribe({ runId }, { onData, onError }));
   },
 };

@@ -2,7 +2,7 @@
 // the coded email to where the email landed, or the link where it stopped.
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import type { AttemptRecord } from '@email-profiles/core';
+import { listedFailure, type AttemptRecord, type ListedFailure } from '@email-profiles/core';
 import TroubleshootDialog from './TroubleshootDialog.vue';
 
 const history: AttemptRecord[] = [
@@ -70,18 +70,22 @@ vi.mock('./api', () => ({
 }));
 vi.mock('../diagnostics/api', () => ({ diagnosticsApi: { run: vi.fn(), follow: vi.fn() } }));
 
+/** The dialog for hq-01 on hq@example.test, with the failure as the table lists it. */
+const openDialog = (failure: ListedFailure | undefined) =>
+  mount(TroubleshootDialog, {
+    attachTo: document.body,
+    props: {
+      profileId: 'p1',
+      emailAddress: 'hq@example.test',
+      actorId: 'actor-1',
+      actorName: 'hq-01',
+      failure,
+    },
+  });
+
 describe('the Why? dialog', () => {
   it('draws each attempt as its chain: what the Director sent, where it stopped or landed', async () => {
-    const wrapper = mount(TroubleshootDialog, {
-      attachTo: document.body,
-      props: {
-        profileId: 'p1',
-        emailAddress: 'hq@example.test',
-        actorId: 'actor-1',
-        actorName: 'hq-01',
-        failure: undefined,
-      },
-    });
+    const wrapper = openDialog(undefined);
     await flushPromises();
     const chain = (attempt: string) =>
       wrapper
@@ -121,17 +125,8 @@ describe('the Why? dialog', () => {
   });
 
   it("shows the listed failure at once, then its hint and the server's words once loaded", async () => {
-    const { stage, origin, summary, transient } = fullFailure;
-    const wrapper = mount(TroubleshootDialog, {
-      attachTo: document.body,
-      props: {
-        profileId: 'p1',
-        emailAddress: 'hq@example.test',
-        actorId: 'actor-1',
-        actorName: 'hq-01',
-        failure: { stage, origin, summary, transient },
-      },
-    });
+    const { summary } = fullFailure;
+    const wrapper = openDialog(listedFailure(fullFailure));
     expect(wrapper.find('[data-testid="failure"]').text()).toContain(summary);
     expect(wrapper.find('.hint-text').exists()).toBe(false);
     await flushPromises();

@@ -1,5 +1,5 @@
 import type { ProfileStatusEvent, VerificationTarget } from '@email-profiles/core';
-import { api, type ApiInputs } from '../../api/client';
+import { api, unsubscriber, type ApiInputs, type StreamHandlers } from '../../api/client';
 
 export const profilesApi = {
   list: () => api.profiles.list.query(),
@@ -15,18 +15,6 @@ export const profilesApi = {
   history: (profileId: string, actorId?: string) =>
     api.verification.history.query({ profileId, ...(actorId ? { actorId } : {}) }),
   /** Every profile's row whenever one of its actors' statuses changes; returns unsubscribe. */
-  onStatus(handlers: {
-    onData: (row: ProfileStatusEvent) => void;
-    onStarted?: () => void;
-    onError?: (error: unknown) => void;
-  }): () => void {
-    const subscription = api.verification.onStatus.subscribe(undefined, {
-      onData: handlers.onData,
-      onStarted: handlers.onStarted,
-      onError: handlers.onError,
-    });
-    return () => {
-      subscription.unsubscribe();
-    };
-  },
+  onStatus: ({ onData, onStarted, onError }: StreamHandlers<ProfileStatusEvent>) =>
+    unsubscriber(api.verification.onStatus.subscribe(undefined, { onData, onStarted, onError })),
 };

@@ -1,5 +1,5 @@
 import type { ActorsChange } from '@email-profiles/core';
-import { api, type ApiInputs } from '../../api/client';
+import { api, unsubscriber, type ApiInputs, type StreamHandlers } from '../../api/client';
 
 export const zonesApi = {
   list: () => api.zones.list.query(),
@@ -15,18 +15,6 @@ export const actorsApi = {
     api.actors.createEnrollmentToken.mutate(input),
   revoke: (id: string) => api.actors.revoke.mutate({ id }),
   /** The actors table, live: the whole list, then each change; returns unsubscribe. */
-  onChange(handlers: {
-    onData: (change: ActorsChange) => void;
-    onStarted?: () => void;
-    onError?: (error: unknown) => void;
-  }): () => void {
-    const subscription = api.actors.onChange.subscribe(undefined, {
-      onData: handlers.onData,
-      onStarted: handlers.onStarted,
-      onError: handlers.onError,
-    });
-    return () => {
-      subscription.unsubscribe();
-    };
-  },
+  onChange: ({ onData, onStarted, onError }: StreamHandlers<ActorsChange>) =>
+    unsubscriber(api.actors.onChange.subscribe(undefined, { onData, onStarted, onError })),
 };
