@@ -2,8 +2,8 @@
 // record is core's Actor without `connection`.
 import { randomUUID } from 'node:crypto';
 import { displayNameSchema, type Actor, type ActorConnection } from '@email-profiles/core';
-import { asc, count, eq, inArray } from 'drizzle-orm';
-import { now, RepositoryError, type Conn } from './database.js';
+import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { now, preparedQuery, RepositoryError, type Conn } from './database.js';
 import { actors, profileActors, profiles, verifications, zones } from './schema.js';
 import { getZone } from './zones.js';
 
@@ -55,12 +55,28 @@ export function listActors(db: Conn): ActorRecord[] {
   return db.select(actorColumns).from(actors).orderBy(asc(actors.name), asc(actors.id)).all();
 }
 
+const actorById = preparedQuery((db) =>
+  db
+    .select(actorColumns)
+    .from(actors)
+    .where(eq(actors.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function getActor(db: Conn, id: string): ActorRecord | undefined {
-  return db.select(actorColumns).from(actors).where(eq(actors.id, id)).get();
+  return actorById(db).get({ id });
 }
 
+const actorByTokenHash = preparedQuery((db) =>
+  db
+    .select(actorColumns)
+    .from(actors)
+    .where(eq(actors.tokenHash, sql.placeholder('tokenHash')))
+    .prepare(),
+);
+
 export function findActorByTokenHash(db: Conn, tokenHash: string): ActorRecord | undefined {
-  return db.select(actorColumns).from(actors).where(eq(actors.tokenHash, tokenHash)).get();
+  return actorByTokenHash(db).get({ tokenHash });
 }
 
 /** Records that the actor was heard from. */

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getZone, createZone } from './zones.js';
 import { tempDatabase, type TestDatabase } from './test-support.js';
-import { openDatabase } from './database.js';
+import { eq, sql } from 'drizzle-orm';
+import { openDatabase, preparedQuery } from './database.js';
+import { zones } from './schema.js';
 
 let t: TestDatabase;
 beforeEach(() => {
@@ -93,6 +95,36 @@ describe('prepared statements', () => {
       expect(handle.sqlite.prepare('CREATE TABLE t (a INTEGER)')).toBe(insert);
     } finally {
       handle.close();
+    }
+  });
+});
+
+describe('preparedQuery', () => {
+  const zoneNamed = preparedQuery((db) =>
+    db
+      .select({ id: zones.id })
+      .from(zones)
+      .where(eq(zones.name, sql.placeholder('name')))
+      .prepare(),
+  );
+
+  it('runs on its own connection, and inside that connection’s transactions', () => {
+    const other = openDatabase(':memory:');
+    try {
+      const here = createZone(t.handle.db, { name: 'HQ' });
+      const there = createZone(other.db, { name: 'HQ' });
+      expect(zoneNamed(t.handle.db).get({ name: 'HQ' })).toEqual({ id: here.id });
+      expect(zoneNamed(other.db).get({ name: 'HQ' })).toEqual({ id: there.id });
+      expect(() =>
+        t.handle.db.transaction((tx) => {
+          const inside = createZone(tx, { name: 'Branch' });
+          expect(zoneNamed(tx).get({ name: 'Branch' })).toEqual({ id: inside.id });
+          throw new Error('roll back');
+        }),
+      ).toThrow('roll back');
+      expect(zoneNamed(t.handle.db).get({ name: 'Branch' })).toBeUndefined();
+    } finally {
+      other.close();
     }
   });
 });

@@ -114,7 +114,26 @@ export function now(): string {
 /** A database or a transaction on it: repositories accept either, so callers can compose them. */
 export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 
-/** A failure a caller can show: `conflict` (e.g. a zone still in use), `not_found`, `invalid`. */
+/**
+ * A query built once per connection and then run with bound values (`sql.placeholder`): drizzle
+ * otherwise builds a query's SQL again on every call, which was most of the Director's CPU left
+ * on the hot paths (leases, results, the actor token lookup) once statements were kept prepared.
+ * A transaction shares its database's session (one connection), so a query built on either runs
+ * in both; the session is drizzle's own field, which the repository tests exercise.
+ */
+export function preparedQuery<Q>(build: (db: Conn) => Q): (db: Conn) => Q {
+  const bySession = new WeakMap<object, Q>();
+  return (db) => {
+    const session = (db as unknown as { session: object }).session;
+    let query = bySession.get(session);
+    if (query === undefined) {
+      query = build(db);
+      bySession.set(session, query);
+    }
+    return query;
+  };
+}
+
 /** A refusal of the repository (a name taken, a row missing, a reference that does not fit). */
 export class RepositoryError extends DomainError {
   override name = 'RepositoryError';

@@ -13,7 +13,7 @@ import {
 } from '@email-profiles/core';
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
-import { now, parseStored, RepositoryError, type Conn } from './database.js';
+import { now, parseStored, preparedQuery, RepositoryError, type Conn } from './database.js';
 import { actors, profileActors, profiles, verifications } from './schema.js';
 import { openSecrets, sealSecrets } from './sealed.js';
 
@@ -187,13 +187,18 @@ export function deleteProfile(db: Conn, id: string): boolean {
 }
 
 /** The actors assigned to a profile, in the order they were chosen. */
-export function profileActorIds(db: Conn, profileId: string): string[] {
-  return db
+const actorIdsOfProfile = preparedQuery((db) =>
+  db
     .select({ actorId: profileActors.actorId })
     .from(profileActors)
-    .where(eq(profileActors.profileId, profileId))
+    .where(eq(profileActors.profileId, sql.placeholder('profileId')))
     .orderBy(asc(profileActors.position))
-    .all()
+    .prepare(),
+);
+
+export function profileActorIds(db: Conn, profileId: string): string[] {
+  return actorIdsOfProfile(db)
+    .all({ profileId })
     .map((link) => link.actorId);
 }
 

@@ -2,9 +2,9 @@
 // it when the actor takes it (the lease is renewed by heartbeats), and ends done or failed. A lease
 // that runs out means the actor went away; the task broker ends the task.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, lt, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { TaskKind } from '@email-profiles/core';
-import { now, type Conn } from './database.js';
+import { now, preparedQuery, type Conn } from './database.js';
 import { tasks, type PublicFields } from './schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -32,30 +32,49 @@ export function enqueueTask(
     result: null,
     createdAt: now(),
   };
-  db.insert(tasks).values(row).run();
+  insertTask(db).run(row); // queued: no lease, no result (NULL)
   return row;
 }
+
+const insertTask = preparedQuery((db) =>
+  db
+    .insert(tasks)
+    .values({
+      id: sql.placeholder('id'),
+      actorId: sql.placeholder('actorId'),
+      profileId: sql.placeholder('profileId'),
+      kind: sql.placeholder('kind'),
+      payload: sql.placeholder('payload'),
+      status: sql.placeholder('status'),
+      attemptId: sql.placeholder('attemptId'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+);
+
+const queuedOfActor = preparedQuery((db) =>
+  db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.actorId, sql.placeholder('actorId')), eq(tasks.status, 'queued')))
+    .orderBy(asc(tasks.createdAt))
+    .limit(sql.placeholder('max'))
+    .prepare(),
+);
+
+const leaseOne = preparedQuery((db) =>
+  db
+    .update(tasks)
+    .set({ status: 'leased', leaseExpiresAt: sql`${sql.placeholder('leaseUntil')}` })
+    .where(eq(tasks.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 /** Leases up to `max` of the actor's queued tasks, oldest first, until `leaseUntil`. */
 export function leaseTasks(db: Conn, actorId: string, max: number, leaseUntil: string): TaskRow[] {
   return db.transaction((tx) => {
-    const queued = tx
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.actorId, actorId), eq(tasks.status, 'queued')))
-      .orderBy(asc(tasks.createdAt))
-      .limit(max)
-      .all();
-    if (queued.length === 0) return [];
-    tx.update(tasks)
-      .set({ status: 'leased', leaseExpiresAt: leaseUntil })
-      .where(
-        inArray(
-          tasks.id,
-          queued.map((task) => task.id),
-        ),
-      )
-      .run();
+    const queued = queuedOfActor(tx).all({ actorId, max });
+    for (const task of queued) leaseOne(tx).run({ id: task.id, leaseUntil });
     return queued.map((task) => ({
       ...task,
       status: 'leased' as const,
@@ -96,12 +115,22 @@ export function renewLeases(
 
 /** The actor's task, if it is leased to it (the only state in which it may report on it). */
 export function leasedTask(db: Conn, actorId: string, taskId: string): TaskRow | undefined {
-  return db
+  return leasedToActor(db).get({ taskId, actorId });
+}
+
+const leasedToActor = preparedQuery((db) =>
+  db
     .select()
     .from(tasks)
-    .where(and(eq(tasks.id, taskId), eq(tasks.actorId, actorId), eq(tasks.status, 'leased')))
-    .get();
-}
+    .where(
+      and(
+        eq(tasks.id, sql.placeholder('taskId')),
+        eq(tasks.actorId, sql.placeholder('actorId')),
+        eq(tasks.status, 'leased'),
+      ),
+    )
+    .prepare(),
+);
 
 /** Ends a queued or leased task; false when it had already ended. */
 export function finishTask(
@@ -110,14 +139,24 @@ export function finishTask(
   status: 'done' | 'failed',
   result: unknown,
 ): boolean {
-  return (
-    db
-      .update(tasks)
-      .set({ status, result, leaseExpiresAt: null })
-      .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['queued', 'leased'])))
-      .run().changes > 0
-  );
+  const stored = result === undefined || result === null ? null : JSON.stringify(result);
+  return finishLive(db).run({ taskId, status, result: stored }).changes > 0;
 }
+
+const finishLive = preparedQuery((db) =>
+  db
+    .update(tasks)
+    .set({
+      status: sql`${sql.placeholder('status')}`,
+      // Bound as text, so that no result stays SQL NULL (a json placeholder would store "null").
+      result: sql`${sql.placeholder('result')}`,
+      leaseExpiresAt: null,
+    })
+    .where(
+      and(eq(tasks.id, sql.placeholder('taskId')), inArray(tasks.status, ['queued', 'leased'])),
+    )
+    .prepare(),
+);
 
 /** Hands the actor's leased tasks back to the queue (graceful shutdown); returns how many. */
 export function releaseTasks(db: Conn, actorId: string, taskIds: readonly string[]): number {

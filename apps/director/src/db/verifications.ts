@@ -8,7 +8,7 @@ import {
   type ProfileVerification,
 } from '@email-profiles/core';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
-import { now, parseStored, RepositoryError, type Conn } from './database.js';
+import { now, parseStored, preparedQuery, RepositoryError, type Conn } from './database.js';
 import { profileActorIds } from './profiles.js';
 import { profileActors, profiles, verifications } from './schema.js';
 
@@ -95,11 +95,7 @@ export function getActorVerification(
   profileId: string,
   actorId: string,
 ): ActorVerification | undefined {
-  const row = db
-    .select({ state: verifications.state })
-    .from(verifications)
-    .where(and(eq(verifications.profileId, profileId), eq(verifications.actorId, actorId)))
-    .get();
+  const row = stateOfActor(db).get({ profileId, actorId });
   if (row)
     return parseStored(actorVerificationSchema, `verification of actor "${actorId}"`, row.state);
   return isAssigned(db, profileId, actorId) ? { status: 'unverified' } : undefined;
@@ -121,25 +117,54 @@ export function putActorVerification(
   writeActorState(db, profileId, actorId, actorVerificationSchema.parse(state));
 }
 
+const stateOfActor = preparedQuery((db) =>
+  db
+    .select({ state: verifications.state })
+    .from(verifications)
+    .where(
+      and(
+        eq(verifications.profileId, sql.placeholder('profileId')),
+        eq(verifications.actorId, sql.placeholder('actorId')),
+      ),
+    )
+    .prepare(),
+);
+
+const assignment = preparedQuery((db) =>
+  db
+    .select({ actorId: profileActors.actorId })
+    .from(profileActors)
+    .where(
+      and(
+        eq(profileActors.profileId, sql.placeholder('profileId')),
+        eq(profileActors.actorId, sql.placeholder('actorId')),
+      ),
+    )
+    .prepare(),
+);
+
 function isAssigned(db: Conn, profileId: string, actorId: string): boolean {
-  return (
-    db
-      .select({ actorId: profileActors.actorId })
-      .from(profileActors)
-      .where(and(eq(profileActors.profileId, profileId), eq(profileActors.actorId, actorId)))
-      .get() !== undefined
-  );
+  return assignment(db).get({ profileId, actorId }) !== undefined;
 }
 
-function writeActorState(db: Conn, profileId: string, actorId: string, state: ActorVerification) {
-  const updatedAt = now();
-  db.insert(verifications)
-    .values({ profileId, actorId, state, updatedAt })
+const upsertState = preparedQuery((db) =>
+  db
+    .insert(verifications)
+    .values({
+      profileId: sql.placeholder('profileId'),
+      actorId: sql.placeholder('actorId'),
+      state: sql.placeholder('state'),
+      updatedAt: sql.placeholder('updatedAt'),
+    })
     .onConflictDoUpdate({
       target: [verifications.profileId, verifications.actorId],
-      set: { state, updatedAt },
+      set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
     })
-    .run();
+    .prepare(),
+);
+
+function writeActorState(db: Conn, profileId: string, actorId: string, state: ActorVerification) {
+  upsertState(db).run({ profileId, actorId, state, updatedAt: now() });
 }
 
 export type StoredActorState = { profileId: string; actorId: string; state: ActorVerification };
