@@ -12,6 +12,7 @@ import { Vault, loadMasterKey } from './secrets/vault.js';
 import { FailureLimiter } from './auth/rate-limit.js';
 import { startServer } from './server.js';
 import type { Services } from './trpc.js';
+import { Health, type HealthDeps, type HealthTiming } from './health/index.js';
 import { DirectorEvents } from './verification/events.js';
 import {
   createVerificationServices,
@@ -29,6 +30,8 @@ export type RunningDirector = {
   enrollmentToken(zoneName: string, validForMs?: number): string;
   /** Whether no administrator exists yet: the web app then starts with first-run setup. */
   setupRequired(): boolean;
+  /** Runs the schedule and the alerts now (they also run once a minute). */
+  health: Pick<Health, 'tick'>;
   close(): Promise<void>;
 };
 
@@ -39,8 +42,15 @@ export function createServices(
   db: Conn,
   vault: Vault,
   timing?: Partial<VerificationTiming>,
+  health: HealthOptions = {},
 ): Services & Pick<VerificationServices, 'start' | 'stop'> {
   const events = new DirectorEvents();
+  const verification = createVerificationServices({ db, vault, log, config, events }, timing);
+  const { timing: healthTiming, ...clock } = health;
+  const watch = new Health(
+    { db, vault, log, config, verification: verification.verification, ...clock },
+    healthTiming,
+  );
   return {
     config,
     log,
@@ -48,12 +58,27 @@ export function createServices(
     vault,
     loginLimiter: new FailureLimiter(),
     events,
-    ...createVerificationServices({ db, vault, log, config, events }, timing),
+    ...verification,
+    health: watch,
+    start() {
+      verification.start();
+      watch.start();
+    },
+    async stop() {
+      await watch.stop();
+      await verification.stop();
+    },
   };
 }
 
+/** The health watch's clock, randomness and timing (tests move the clock by hand). */
+export type HealthOptions = Pick<HealthDeps, 'clock' | 'random'> & {
+  timing?: Partial<HealthTiming>;
+};
+
 export type DirectorOptions = {
   timing?: Partial<VerificationTiming>;
+  health?: HealthOptions;
   /** The actor bundle to offer for download (default: apps/actor/dist, when built). */
   actorBundle?: string;
 };
@@ -76,6 +101,7 @@ export async function startDirector(
     database.db,
     new Vault(masterKey.key),
     options.timing,
+    options.health,
   );
   services.actorBundle = actorBundleAt(options.actorBundle ?? ACTOR_BUNDLE);
   const server = await startServer(services).catch((error: unknown) => {
@@ -87,6 +113,7 @@ export async function startDirector(
     url: server.url,
     databaseFile,
     setupRequired: () => countUsers(database.db) === 0,
+    health: services.health,
     enrollmentToken: (zoneName, validForMs = 60_000) => {
       const zone =
         listZones(database.db).find((z) => z.name === zoneName) ??

@@ -3,6 +3,7 @@ import { actorsRouter } from './routers/actors.js';
 import { diagnosticsRouter } from './routers/diagnostics.js';
 import { consentRouter } from './routers/consent.js';
 import { authRouter } from './routers/auth.js';
+import { healthRouter } from './routers/health.js';
 import { profilesRouter } from './routers/profiles.js';
 import { settingsRouter } from './routers/settings.js';
 import { verificationRouter } from './routers/verification.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   actors: actorsRouter,
   profiles: profilesRouter,
   settings: settingsRouter,
+  health: healthRouter,
   consent: consentRouter,
   verification: verificationRouter,
   diagnostics: diagnosticsRouter,

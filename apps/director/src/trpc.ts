@@ -2,6 +2,7 @@
 // paths and messages to the client, so a form can put a server-side error on the right field.
 // Errors never carry internals: no stack (whatever NODE_ENV says), and an internal error reaches
 // the caller as "Internal error" only (it is logged in full).
+import type { Health } from './health/index.js';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -30,6 +31,7 @@ export type Services = {
   tasks: TaskBroker;
   verification: Verification;
   diagnostics: Diagnostics;
+  health: Health;
   /** The actor in one file, when it is built: served at /downloads/ (read on first demand). */
   actorBundle?: () => ActorBundle | undefined;
 };

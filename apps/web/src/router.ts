@@ -37,6 +37,19 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'Edit Email Profile' },
       },
       {
+        path: 'settings/email-actions/:id/history',
+        name: 'profile-history',
+        component: () => import('./features/health/ProfileHistoryView.vue'),
+        props: true,
+        meta: { title: 'Verification history' },
+      },
+      {
+        path: 'settings/health',
+        name: 'health-settings',
+        component: () => import('./features/health/HealthSettingsView.vue'),
+        meta: { title: 'Health & alerts' },
+      },
+      {
         path: 'settings/email-actions/:id/connectivity',
         name: 'connectivity',
         component: () => import('./features/diagnostics/ConnectivityView.vue'),

@@ -10,3 +10,11 @@ interface AbortSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
 }
+
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly username: string;
+  readonly password: string;
+}

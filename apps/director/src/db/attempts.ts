@@ -11,7 +11,8 @@ import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Conn } from './database.js';
 import { attempts } from './schema.js';
 
-const KEEP_PER_ACTOR = 50;
+/** Attempts kept per (profile, actor): the history's bound (50 days of daily verification). */
+export const HISTORY_KEPT = 50;
 
 export function recordAttemptStart(
   db: Conn,
@@ -39,7 +40,7 @@ export function recordAttemptStart(
     .from(attempts)
     .where(and(eq(attempts.profileId, input.profileId), eq(attempts.actorId, input.actorId)))
     .orderBy(desc(attempts.requestedAt))
-    .limit(KEEP_PER_ACTOR)
+    .limit(HISTORY_KEPT)
     .all()
     .map((row) => row.id);
   db.delete(attempts)

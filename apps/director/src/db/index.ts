@@ -8,3 +8,4 @@ export * as tables from './schema.js';
 export * from './users.js';
 export * from './tasks.js';
 export * from './attempts.js';
+export * from './health.js';

@@ -110,6 +110,8 @@ export type ListedState = {
   failure?: unknown;
   delivery?: unknown;
   deadlineAt?: string | null;
+  verifiedAt?: string | null;
+  access?: unknown;
 };
 
 /** A profiles-table row as stored, for profiles.list; reads no sealed column. */
@@ -148,7 +150,10 @@ export function listProfileRows(db: Conn, ids: readonly string[]): ProfileListRo
           'delivery', CASE WHEN v.state ->> '$.status' = 'verified'
             AND v.state ->> '$.delivery.folder' = 'junk' THEN v.state -> '$.delivery' END,
           'deadlineAt', CASE WHEN v.state ->> '$.status' IN ('requested', 'sent', 'checking')
-            THEN v.state ->> '$.attempt.deadlineAt' END))
+            THEN v.state ->> '$.attempt.deadlineAt' END,
+          'verifiedAt', v.last_verified_at,
+          'access', CASE WHEN v.state ->> '$.status' = 'verified'
+            THEN v.state -> '$.delivery.access' END))
          FROM ${verifications} v WHERE v.profile_id = p.id)
     FROM ${profiles} p
     WHERE p.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);

@@ -156,6 +156,8 @@ export const verifications = sqliteTable(
     actorId: text('actor_id').notNull(),
     state: text('state', { mode: 'json' }).$type<unknown>().notNull(),
     updatedAt: text('updated_at').notNull(),
+    /** When the actor last verified the profile; kept through later failures (staleness). */
+    lastVerifiedAt: text('last_verified_at'),
   },
   (table) => [
     primaryKey({ columns: [table.profileId, table.actorId] }),
@@ -227,4 +229,31 @@ export const attempts = sqliteTable(
   (table) => [
     index('attempts_profile_actor_idx').on(table.profileId, table.actorId, table.requestedAt),
   ],
+);
+
+/** A profile's health as the Director keeps it: its next scheduled verification, what it alerted. */
+export const profileHealth = sqliteTable('profile_health', {
+  profileId: text('profile_id')
+    .primaryKey()
+    .references(() => profiles.id, { onDelete: 'cascade' }),
+  /** When the scheduler verifies the profile next; null while it has no schedule. */
+  nextRunAt: text('next_run_at'),
+  /** The interval (hours) that run was planned with: a changed schedule is planned again. */
+  scheduledHours: integer('scheduled_hours'),
+  /** The health issue kinds last alerted, so an alert goes out once per new issue. */
+  alerted: text('alerted', { mode: 'json' }).$type<string[]>().notNull(),
+});
+
+/** Director-wide health settings (default schedule, alert destinations): one row, id 1. */
+export const healthSettings = sqliteTable(
+  'health_settings',
+  {
+    id: integer('id').primaryKey(),
+    publicFields: text('public_fields', { mode: 'json' }).$type<PublicFields>().notNull(),
+    sealedSecrets: text('sealed_secrets', { mode: 'json' }).$type<SealedSecrets>().notNull(),
+    /** The issue kinds of the Director's own sender last alerted. */
+    senderAlerted: text('sender_alerted', { mode: 'json' }).$type<string[]>().notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [check('health_settings_single_row', sql`${table.id} = 1`)],
 );

@@ -155,16 +155,23 @@ const upsertState = preparedQuery((db) =>
       actorId: sql.placeholder('actorId'),
       state: sql.placeholder('state'),
       updatedAt: sql.placeholder('updatedAt'),
+      lastVerifiedAt: sql.placeholder('lastVerifiedAt'),
     })
     .onConflictDoUpdate({
       target: [verifications.profileId, verifications.actorId],
-      set: { state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
+      set: {
+        state: sql`excluded.state`,
+        updatedAt: sql`excluded.updated_at`,
+        // A success is remembered through later states (staleness, "last verified").
+        lastVerifiedAt: sql`coalesce(excluded.last_verified_at, ${verifications.lastVerifiedAt})`,
+      },
     })
     .prepare(),
 );
 
 function writeActorState(db: Conn, profileId: string, actorId: string, state: ActorVerification) {
-  upsertState(db).run({ profileId, actorId, state, updatedAt: now() });
+  const lastVerifiedAt = state.status === 'verified' ? state.verifiedAt : null;
+  upsertState(db).run({ profileId, actorId, state, updatedAt: now(), lastVerifiedAt });
 }
 
 export type StoredActorState = { profileId: string; actorId: string; state: ActorVerification };

@@ -85,6 +85,7 @@ export function storeConsent(
   const fields = {
     refreshToken: consent.refreshToken as Secret,
     consentedAddress: consent.consentedAddress,
+    consentedAt: new Date().toISOString(), // an app in Testing loses it 7 days later
   };
   db.transaction((tx) => {
     if (target.target === 'mail-settings') {

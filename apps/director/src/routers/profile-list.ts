@@ -6,6 +6,7 @@
 import { TRPCError } from '@trpc/server';
 import {
   profileActorStatus,
+  oldestVerifiedAt,
   profileListItemSchema,
   type ActorVerificationStatus,
   type Delivery,
@@ -44,7 +45,17 @@ function validate(row: ProfileListRow): ProfileListItem {
       });
     }),
   };
-  const result = profileListItemSchema.safeParse(candidate);
+  const lastVerifiedAt: Record<string, string> = {};
+  let access: unknown;
+  for (const [actorId, state] of Object.entries(row.states)) {
+    if (state.verifiedAt) lastVerifiedAt[actorId] = state.verifiedAt;
+    access ??= state.access ?? undefined;
+  }
+  const result = profileListItemSchema.safeParse({
+    ...candidate,
+    oldestVerifiedAt: oldestVerifiedAt(row.actorIds, lastVerifiedAt),
+    ...(access ? { access } : {}),
+  });
   if (!result.success) {
     throw new TRPCError({
       code: 'INTERNAL_SERVER_ERROR',

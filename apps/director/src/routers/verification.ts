@@ -18,6 +18,7 @@ import {
   getActorVerification,
   getProfileVerification,
   getPublicProfile,
+  verificationRecord,
   type Conn,
 } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
@@ -26,7 +27,14 @@ import { resolveTarget } from '../verification/target.js';
 /** A profile's row of the profiles table, or undefined once it is deleted. */
 export function profileRow(db: Conn, profileId: string): ProfileStatusEvent | undefined {
   const profile = getPublicProfile(db, profileId);
-  return profile && profileListItem(profile, getProfileVerification(db, profileId));
+  return (
+    profile &&
+    profileListItem(
+      profile,
+      getProfileVerification(db, profileId),
+      verificationRecord(db, profileId),
+    )
+  );
 }
 
 export const verificationRouter = router({

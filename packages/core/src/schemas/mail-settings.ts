@@ -1,6 +1,7 @@
 // The Director's own mail settings: how it sends the verification emails. One variant per sending
 // method: an SMTP server, Microsoft Office 365 (Graph sendMail) or the Gmail API. Each variant is
 // declared once as an unrefined object; the stored, update and public schemas derive from it.
+import { expiryDateSchema } from './health.js';
 import { z } from 'zod';
 import {
   accountUsernameProblem,
@@ -131,6 +132,8 @@ const graphFields = z.object({
   clientId: destination(graphClientIdSchema, 'the client ID'),
   clientSecret: graphClientSecretSchema,
   cloud: destination(graphCloudSchema.default('global'), 'the Microsoft cloud'),
+  /** The client secret's "Expires" date in Entra ID, for the warnings before it runs out. */
+  clientSecretExpiresOn: expiryDateSchema.optional(),
 });
 
 /** Gmail API as the account `fromAddress`, after its one-time consent. */
@@ -139,6 +142,8 @@ const gmailFields = z.object({
   ...senderFields,
   clientId: destination(gmailClientIdSchema, 'the client ID'),
   clientSecret: gmailClientSecretSchema,
+  /** The Google app's publishing status is Testing: Google ends its consent after 7 days. */
+  googleAppInTesting: z.boolean().default(false),
 });
 
 type AuthFields = {

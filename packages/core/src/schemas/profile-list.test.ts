@@ -90,6 +90,7 @@ describe('profile list', () => {
       emailAddress: 'actor1@example.test',
       sendVerificationManually: false,
       zoneId: null,
+      schedule: 'default',
     });
     expect(profileListItemSchema.parse({ ...item, profile: withCa })).toEqual(item);
   });

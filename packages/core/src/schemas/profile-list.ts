@@ -2,7 +2,12 @@
 // status and the last failure. Built from stored states only: no secret is needed or returned.
 import { z } from 'zod';
 import { failureSchema } from '../failures/taxonomy.js';
-import { deliverySchema, type Delivery } from '../transport/delivery.js';
+import {
+  deliverySchema,
+  mailboxAccessSchema,
+  type Delivery,
+  type MailboxAccess,
+} from '../transport/delivery.js';
 import {
   emailAddressSchema,
   idSchema,
@@ -58,6 +63,10 @@ export const profileListItemSchema = z.object({
   profile: profileSummarySchema,
   /** One entry per assigned actor, in the profile's actor order (none: see profileNeedsActor). */
   actors: z.array(profileActorStatusSchema),
+  /** The oldest of the actors' last successes (staleness); null while one has never verified. */
+  oldestVerifiedAt: timestampSchema.nullable(),
+  /** What the last verification saw of the app's access to other mailboxes (Graph). */
+  access: mailboxAccessSchema.optional(),
 });
 export type ProfileListItem = z.infer<typeof profileListItemSchema>;
 
@@ -89,13 +98,37 @@ export function directorFailureOf(
   return undefined;
 }
 
+/** What the Director keeps of each actor's successes, beside its current state. */
+export type VerificationRecord = {
+  /** When each actor last verified the profile (an actor that never has is missing). */
+  lastVerifiedAt: Readonly<Record<string, string>>;
+  access?: MailboxAccess | undefined;
+};
+
+/** The oldest of the actors' last successes; null while one of them has never verified. */
+export function oldestVerifiedAt(
+  actorIds: readonly string[],
+  lastVerifiedAt: Readonly<Record<string, string | undefined>>,
+): string | null {
+  let oldest: string | null = null;
+  for (const actorId of actorIds) {
+    const at = lastVerifiedAt[actorId];
+    if (at === undefined) return null;
+    if (oldest === null || at < oldest) oldest = at;
+  }
+  return oldest;
+}
+
 /** A list row from the public profile and its verification; a missing state is unverified. */
 export function profileListItem(
   profile: PublicEmailProfile,
   verification: ProfileVerification | undefined,
+  record: VerificationRecord = { lastVerifiedAt: {} },
 ): ProfileListItem {
   return {
     profile: profileSummary(profile),
+    oldestVerifiedAt: oldestVerifiedAt(profile.actorIds, record.lastVerifiedAt),
+    ...(record.access ? { access: record.access } : {}),
     actors: profile.actorIds.map((actorId) => {
       const state = verification?.actors[actorId] ?? { status: 'unverified' as const };
       return profileActorStatus(actorId, {

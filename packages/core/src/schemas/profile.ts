@@ -11,9 +11,11 @@ import {
   idSchema,
   isGuid,
   tenantIdSchema,
+  timestampSchema,
   verificationCodeSchema,
 } from '../validation/fields.js';
 import { lineSafe } from '../validation/text.js';
+import { expiryDateSchema, profileScheduleSchema } from './health.js';
 import { destination, publicObject, secret, updateObject } from './secret.js';
 import {
   incomingServerSchema,
@@ -40,6 +42,8 @@ const commonFields = {
   sendVerificationManually: z.boolean().default(false),
   /** The Security Zone filter the actors were chosen with; null means "All zones". */
   zoneId: idSchema.nullable().default(null),
+  /** How often the Director verifies the profile again on its own (automatic mode only). */
+  schedule: profileScheduleSchema.default('default'),
   actorIds: z
     .array(idSchema, { error: 'Select at least one actor' })
     .min(1, 'Select at least one actor')
@@ -91,6 +95,13 @@ const graphFields = z.object({
   clientId: destination(graphClientIdSchema, 'the client ID'),
   clientSecret: graphClientSecretSchema,
   cloud: destination(graphCloudSchema.default('global'), 'the Microsoft cloud'),
+  /** The client secret's "Expires" date in Entra ID, for the warnings before it runs out. */
+  clientSecretExpiresOn: expiryDateSchema.optional(),
+  /**
+   * Another mailbox of the tenant that this app must not be able to read: each check tries to,
+   * and a success shows the app is not scoped to its own mailbox (least privilege).
+   */
+  canaryAddress: emailAddressSchema.optional(),
 });
 
 const gmailFields = z.object({
@@ -98,6 +109,8 @@ const gmailFields = z.object({
   ...commonFields,
   clientId: destination(gmailClientIdSchema, 'the client ID'),
   clientSecret: gmailClientSecretSchema,
+  /** The Google app's publishing status is Testing: Google ends its consent after 7 days. */
+  googleAppInTesting: z.boolean().default(false),
 });
 
 /** The one account password goes to both servers: a change to either needs it again. */
@@ -130,6 +143,8 @@ export const consentFields = {
   refreshToken: secret(z.string().min(1)).optional(),
   /** The Google account that granted consent, as Google reported it. */
   consentedAddress: z.string().optional(),
+  /** When that consent was given (an app in Testing loses it 7 days later). */
+  consentedAt: timestampSchema.optional(),
 };
 
 /** The user-entered fields of each server type, for code that needs one variant's schema. */
@@ -182,6 +197,11 @@ export const profileSummarySchema = z.object({
   zoneId: idSchema.nullable(),
   /** A server type whose mailbox owner consents (Gmail): whether they have. */
   consentGranted: z.boolean().optional(),
+  // What the health summary needs (see health.ts).
+  schedule: profileScheduleSchema,
+  clientSecretExpiresOn: expiryDateSchema.optional(),
+  consentedAt: timestampSchema.optional(),
+  googleAppInTesting: z.boolean().optional(),
 });
 export type ProfileSummary = z.infer<typeof profileSummarySchema>;
 

@@ -8,7 +8,7 @@ import { deliverySchema } from '../transport/delivery.js';
 import { reportedTextSchema } from '../validation/text.js';
 import { attemptSchema, verificationModeSchema } from '../verification/state.js';
 import { emailProfileCreateSchema, emailProfileUpdateSchema } from './profile.js';
-import { profileListItemSchema } from './profile-list.js';
+import { listedFailureSchema, profileListItemSchema } from './profile-list.js';
 
 /** Verify or cancel one profile: all its actors, or one of them. */
 export const verificationTargetSchema = z.object({
@@ -108,3 +108,53 @@ export const diagnosticsSnapshotSchema = z.object({
 export type DiagnosticsSnapshot = z.infer<typeof diagnosticsSnapshotSchema>;
 
 export const diagnosticsRunIdSchema = z.object({ runId: idSchema });
+
+/** A profile's history at a glance (health.history). */
+export const profileHistoryQuerySchema = z.object({ profileId: idSchema });
+
+/** One attempt as the history shows it: when, how it ended, and where it failed. */
+export const historyEntrySchema = attemptRecordSchema
+  .pick({ attemptId: true, requestedAt: true, endedAt: true, outcome: true })
+  .extend({ failure: listedFailureSchema.optional() });
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const profileHistorySchema = z.object({
+  /** When the scheduler verifies the profile next; null without a schedule. */
+  nextRunAt: timestampSchema.nullable(),
+  actors: z.array(
+    z.object({
+      actorId: idSchema,
+      lastVerifiedAt: timestampSchema.nullable(),
+      /** Newest first, as many as the Director keeps (HISTORY_KEPT per actor). */
+      attempts: z.array(historyEntrySchema),
+    }),
+  ),
+});
+export type ProfileHistory = z.infer<typeof profileHistorySchema>;
+
+const minute = (at: string) => `${at.slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * One actor's history in a sentence, e.g. "Verified 30 times since 2026-11-04 03:00 UTC; failing
+ * since 2026-12-01 03:00 UTC at auth (3 attempts)". `attempts` newest first.
+ */
+export function historySummary(attempts: readonly HistoryEntry[]): string {
+  const ended = attempts.filter((attempt) => attempt.outcome !== 'in_progress');
+  if (ended.length === 0) return attempts.length > 0 ? 'Verifying now' : 'Never verified';
+  const failing: HistoryEntry[] = [];
+  for (const attempt of ended) {
+    if (attempt.outcome !== 'failed') break;
+    failing.push(attempt);
+  }
+  const verified = ended.filter((attempt) => attempt.outcome === 'verified');
+  const oldestVerified = verified.at(-1);
+  const record =
+    verified.length === 0 || oldestVerified === undefined
+      ? 'Never verified'
+      : `Verified ${verified.length === 1 ? 'once' : `${verified.length} times`} since ${minute(oldestVerified.requestedAt)}`;
+  const firstFailure = failing.at(-1);
+  if (firstFailure === undefined) return record;
+  const stage = firstFailure.failure ? ` at ${firstFailure.failure.stage}` : '';
+  const count = failing.length === 1 ? 'once' : `${failing.length} attempts`;
+  return `${record}; failing since ${minute(firstFailure.requestedAt)}${stage} (${count})`;
+}

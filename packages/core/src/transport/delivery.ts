@@ -19,6 +19,35 @@ export const authenticationVerdictsSchema = z.object({
 });
 export type AuthenticationVerdicts = z.infer<typeof authenticationVerdictsSchema>;
 
+/**
+ * What a Graph app may read besides its own mailbox, as the actor saw it while verifying: the
+ * token's tenant-wide mail permissions (Entra admin consent, the `roles` claim: every mailbox of
+ * the tenant unless Exchange scopes them) and the answer to reading the canary mailbox.
+ */
+export const mailboxAccessSchema = z.object({
+  tenantWideRoles: z.array(reportedTextSchema(64)).max(32),
+  /** The app's service principal (the token's `oid`), for the commands that scope it. */
+  servicePrincipalId: reportedTextSchema(64).optional(),
+  /** Reading the canary: refused (403, scoped), allowed (not scoped), no such mailbox, not tried. */
+  canary: z.enum(['denied', 'readable', 'absent', 'not_checked']),
+});
+export type MailboxAccess = z.infer<typeof mailboxAccessSchema>;
+
+/** Roles of the `roles` claim that let an app read mail (Mail.Send alone does not). */
+export const MAIL_READING_ROLES = [
+  'Mail.Read',
+  'Mail.ReadBasic',
+  'Mail.ReadBasic.All',
+  'Mail.ReadWrite',
+];
+
+/** The app can read mailboxes other than its own: seen on the canary, or granted tenant-wide. */
+export function readsOtherMailboxes(access: MailboxAccess): boolean {
+  if (access.canary === 'readable') return true;
+  if (access.canary === 'denied') return false; // scoped, e.g. by an application access policy
+  return access.tenantWideRoles.some((role) => MAIL_READING_ROLES.includes(role));
+}
+
 export const deliverySchema = z.object({
   folder: mailFolderSchema,
   /** The folder's own name on the server (e.g. "Junk", "[Gmail]/Spam"). */
@@ -26,6 +55,7 @@ export const deliverySchema = z.object({
   /** From the Director's server accepting the email to the mailbox's arrival time. */
   latencyMs: z.number().min(0).optional(),
   authentication: authenticationVerdictsSchema.optional(),
+  access: mailboxAccessSchema.optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 

@@ -71,6 +71,7 @@ describe('connectionChanged', () => {
     ['manual mode', { sendVerificationManually: true }],
     ['zone filter', { zoneId: 'dmz' }],
     ['actors', { actorIds: ['a1'] }],
+    ['re-verification schedule', { schedule: 'daily' }],
     [
       'key order only',
       JSON.parse(
@@ -118,7 +119,18 @@ describe('profileChangeEvents', () => {
     const connectionKey = (profile: EmailProfile) =>
       Object.keys(profile).filter(
         (key) =>
-          !['id', 'manualCode', 'sendVerificationManually', 'zoneId', 'actorIds'].includes(key),
+          ![
+            'id',
+            'manualCode',
+            'sendVerificationManually',
+            'zoneId',
+            'actorIds',
+            // health: when to verify again and what to warn of
+            'schedule',
+            'clientSecretExpiresOn',
+            'canaryAddress',
+            'googleAppInTesting',
+          ].includes(key),
       );
     fc.assert(
       fc.property(

@@ -15,6 +15,12 @@ const NON_CONNECTION_FIELDS = new Set<string>([
   'zoneId',
   'actorIds',
   'consentedAddress',
+  'consentedAt',
+  // Health: when to verify again and what to warn of, not how the mailbox is reached.
+  'schedule',
+  'clientSecretExpiresOn',
+  'canaryAddress',
+  'googleAppInTesting',
 ]);
 
 function stable(value: unknown): string {

@@ -39,6 +39,8 @@ export function emptyDraft(): MailSettingsDraft {
     clientId: '',
     clientSecret: '',
     cloud: 'global',
+    clientSecretExpiresOn: '',
+    googleAppInTesting: false,
   };
 }
 
@@ -67,9 +69,15 @@ export function draftOf(settings: PublicDirectorMailSettings | null): MailSettin
         tenantId: settings.tenantId,
         clientId: settings.clientId,
         cloud: settings.cloud,
+        clientSecretExpiresOn: settings.clientSecretExpiresOn ?? '',
       };
     case 'gmail':
-      return { ...common, method: 'gmail', clientId: settings.clientId };
+      return {
+        ...common,
+        method: 'gmail',
+        clientId: settings.clientId,
+        googleAppInTesting: settings.googleAppInTesting,
+      };
   }
 }
 
@@ -101,6 +109,7 @@ export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpd
         clientId: draft.clientId,
         clientSecret: draft.clientSecret,
         cloud: draft.cloud,
+        clientSecretExpiresOn: optionalText(draft.clientSecretExpiresOn),
       };
     case 'gmail':
       return {
@@ -108,6 +117,7 @@ export function toUpdateInput(draft: MailSettingsDraft): DirectorMailSettingsUpd
         ...sender,
         clientId: draft.clientId,
         clientSecret: draft.clientSecret,
+        googleAppInTesting: draft.googleAppInTesting,
       };
   }
 }

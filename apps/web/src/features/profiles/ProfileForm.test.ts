@@ -238,6 +238,7 @@ describe('ProfileForm (edit)', () => {
     serverType: 'imap',
     emailAddress: 'actor1@example.test',
     sendVerificationManually: false,
+    schedule: 'default',
     zoneId: null,
     actorIds: ['a1'],
     manualCode: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',

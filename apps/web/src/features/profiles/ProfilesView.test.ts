@@ -64,6 +64,7 @@ const profileOf = (emailAddress: string, actorIds: string[]): PublicEmailProfile
   serverType: 'pop3',
   emailAddress,
   sendVerificationManually: false,
+  schedule: 'default',
   zoneId: null,
   actorIds,
   manualCode: '0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -97,8 +98,9 @@ beforeEach(() => {
   setActivePinia(createPinia());
   verify.mockReset();
   rows.current = [
-    { profile: profileOf('orphan@example.test', []), actors: [] },
+    { oldestVerifiedAt: null, profile: profileOf('orphan@example.test', []), actors: [] },
     {
+      oldestVerifiedAt: null,
       profile: profileOf('kept@example.test', ['a1']),
       actors: [{ actorId: 'a1', status: 'verified' }],
     },
@@ -149,6 +151,7 @@ describe("the Director's own failure", () => {
   it('is shown once for the profile, names no actor, and leads to Email Settings and manual mode', async () => {
     rows.current = [
       {
+        oldestVerifiedAt: null,
         profile: profileOf('hq@example.test', ['a1', 'a2']),
         actors: [
           { actorId: 'a1', status: 'unverified', failure },
@@ -194,6 +197,7 @@ describe('where the email landed', () => {
   it('shows Verified with a warning when it was found in Junk', async () => {
     rows.current = [
       {
+        oldestVerifiedAt: null,
         profile: profileOf('hq@example.test', ['a1', 'a2']),
         actors: [
           { actorId: 'a1', status: 'verified', delivery: { folder: 'junk', folderName: 'Junk' } },
@@ -240,6 +244,7 @@ describe('live', () => {
     });
     rows.current = [
       {
+        oldestVerifiedAt: null,
         profile: profileOf('hq@example.test', ['a1', 'a2']),
         actors: [
           { actorId: 'a1', status: 'in_progress', deadlineAt: '2030-01-01T00:01:42.000Z' },
@@ -274,6 +279,7 @@ describe('live', () => {
     } as const;
     rows.current = [
       {
+        oldestVerifiedAt: null,
         profile: profileOf('hq@example.test', ['a1', 'a2']),
         actors: [
           { actorId: 'a1', status: 'unverified', failure },

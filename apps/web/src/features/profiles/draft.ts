@@ -45,6 +45,7 @@ export function newDraft(): ProfileDraft {
   return {
     serverType: 'imap',
     sendVerificationManually: false,
+    schedule: 'default',
     emailAddress: '',
     zoneId: null,
     actorIds: [],
@@ -58,6 +59,7 @@ export function draftOf(profile: PublicEmailProfile): ProfileDraft {
     ...newDraft(),
     serverType: profile.serverType,
     sendVerificationManually: profile.sendVerificationManually,
+    schedule: profile.schedule,
     emailAddress: profile.emailAddress,
     zoneId: profile.zoneId,
     actorIds: [...profile.actorIds],
@@ -71,6 +73,7 @@ export function toCreateInput(draft: ProfileDraft): EmailProfileCreateInput {
     serverType: draft.serverType,
     emailAddress: draft.emailAddress,
     sendVerificationManually: draft.sendVerificationManually,
+    schedule: draft.schedule,
     zoneId: draft.zoneId,
     actorIds: draft.actorIds,
     ...typeInputOf(draft),
@@ -135,7 +138,17 @@ export function stepOf(path: string): Step {
 
 /** The fields each step validates before Next. */
 export const STEP_FIELDS: Record<Step, readonly Path<ProfileDraft>[]> = {
-  account: ['serverType', 'emailAddress', 'zoneId', 'actorIds', 'username', 'password'],
+  account: [
+    'serverType',
+    'schedule',
+    'emailAddress',
+    'zoneId',
+    'actorIds',
+    'username',
+    'password',
+    'clientSecretExpiresOn',
+    'canaryAddress',
+  ],
   incoming: [
     'incoming.host',
     'incoming.port',

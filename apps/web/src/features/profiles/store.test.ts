@@ -30,8 +30,10 @@ const row = (id: string, status: 'verified' | 'unverified' | 'in_progress'): Pro
     emailAddress: `${id}@example.test`,
     sendVerificationManually: false,
     zoneId: null,
+    schedule: 'default',
   },
   actors: [{ actorId: 'a1', status }],
+  oldestVerifiedAt: null,
 });
 
 beforeEach(() => {

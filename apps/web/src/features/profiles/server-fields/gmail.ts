@@ -5,7 +5,11 @@ import type { ServerTypeForm } from './types';
 
 export const gmailForm: ServerTypeForm<'gmail'> = {
   fields: GmailFields,
-  blank: { clientId: '', clientSecret: '' },
-  draftOf: ({ clientId }) => ({ clientId }),
-  inputOf: ({ clientId, clientSecret }) => ({ clientId, clientSecret }),
+  blank: { clientId: '', clientSecret: '', googleAppInTesting: false },
+  draftOf: ({ clientId, googleAppInTesting }) => ({ clientId, googleAppInTesting }),
+  inputOf: ({ clientId, clientSecret, googleAppInTesting }) => ({
+    clientId,
+    clientSecret,
+    googleAppInTesting,
+  }),
 };

@@ -10,7 +10,7 @@ import type { ProfileDraft } from '../draft';
 
 /** The fields every server type has; the form keeps them itself. */
 export type CommonField =
-  'serverType' | 'emailAddress' | 'sendVerificationManually' | 'zoneId' | 'actorIds';
+  'serverType' | 'emailAddress' | 'sendVerificationManually' | 'schedule' | 'zoneId' | 'actorIds';
 
 /** A server type's own fields of core's create input (for a union of types, each its own). */
 export type TypeInput<K extends ServerType> =
