@@ -80,6 +80,7 @@ export function graphConfig(
     clientSecret: profile.clientSecret,
     emailAddress: profile.emailAddress,
     cloud: profile.cloud,
+    ...(profile.canaryAddress ? { canaryAddress: profile.canaryAddress } : {}),
     ...(options.graph?.endpoints ? { endpoints: options.graph.endpoints } : {}),
   };
 }

@@ -11,6 +11,8 @@ export type GraphEndpoints = { login: string; graph: string };
 export type GraphConfig = Pick<GraphProfile, 'tenantId' | 'clientId' | 'emailAddress' | 'cloud'> & {
   /** The client secret's Value; a stored profile's (branded) secret fits as it is. */
   clientSecret: string;
+  /** Another mailbox of the tenant the app must not read (the least-privilege check). */
+  canaryAddress?: string;
   /**
    * Overrides the cloud's base URLs (a reverse proxy, the local fake). Only where requests go
    * changes: the token is still asked for the cloud's own Graph resource.

@@ -21,6 +21,7 @@ import {
 } from '@email-profiles/transport-net';
 import type { GraphConfig, ResolvedOptions } from './config.js';
 import { asGraphError, unexpectedAnswer } from './errors.js';
+import { checkAccess } from './access.js';
 import { GraphSession } from './session.js';
 
 type Listed = {
@@ -57,7 +58,9 @@ export async function findCodeGraph(
           if (request.removeWhenFound === true) await removeQuietly(session, found.id, retry);
           const { subject, receivedDateTime } = found;
           const authentication = parseAuthenticationResults(found.authenticationResults);
+          const access = await checkAccess(session, config);
           return {
+            access,
             subject,
             ...(receivedDateTime === undefined ? {} : { receivedAt: receivedDateTime }),
             folder: place.folder,

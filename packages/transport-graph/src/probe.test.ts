@@ -27,7 +27,12 @@ describe('Graph probe', () => {
       ['token', 'ok'],
       ['permission', 'ok'],
       ['mailbox', 'ok'],
+      // Tenant-wide Mail.Read (Entra admin consent) reads every mailbox: not least privilege.
+      ['access', 'warning'],
     ]);
+    expect(report.steps[3]?.summary).toMatch(
+      /tenant-wide Mail.Read, Mail.Send: it can read every mailbox/,
+    );
     expect(seen).toEqual(report.steps);
     for (const step of report.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
     const [token, permission, mailbox] = report.steps;
@@ -96,26 +101,72 @@ describe('Graph probe', () => {
     expectNoSecrets(report, h.fake, overrides.clientSecret ?? SECRET);
   });
 
-  it.each([
-    [['Mail.Read'], 'Mail.Send'],
-    [['Mail.Send', 'User.Read.All'], 'Mail.Read'],
-    [[], 'Mail.Read and Mail.Send'],
-  ])('with roles %j, fails at the permission step naming %s', async (roles, missing) => {
-    h.app.roles = roles;
+  it('with Mail.Read and not Mail.Send in the token, warns and lets the mailbox decide', async () => {
+    h.app.roles = ['Mail.Read'];
     const report = await h.transport().probe();
+    expect(report.ok).toBe(true);
     expect(report.steps.map((s) => [s.name, s.status])).toEqual([
       ['token', 'ok'],
-      ['permission', 'failed'],
+      ['permission', 'warning'],
+      ['mailbox', 'ok'],
+      ['access', 'warning'],
     ]);
-    expect(report.failure).toMatchObject({
-      stage: 'permission',
-      summary: `The application has not been granted ${missing}.`,
-      serverText: `Application permissions in the access token (roles): ${roles.length ? roles.join(', ') : 'none'}`,
-    });
-    expect(report.failure?.hint).toContain(missing);
-    expect(report.failure?.hint).toContain('Application permissions (not Delegated)');
-    expect(report.failure?.hint).toContain('Grant admin consent');
-    expect(h.fake.graphRequests()).toEqual([]);
+    expect(report.steps[1]?.summary).toMatch(/^The access token has no tenant-wide Mail.Send/);
+  });
+
+  it.each([
+    [['Mail.Send', 'User.Read.All'], 'Mail.Read'],
+    [[], 'Mail.Read or Mail.Send'],
+  ])(
+    'with roles %j and no Exchange grant, fails at the mailbox naming Mail.Read',
+    async (roles, missing) => {
+      h.app.roles = roles;
+      const report = await h.transport().probe();
+      expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+        ['token', 'ok'],
+        ['permission', 'warning'],
+        ['mailbox', 'failed'],
+      ]);
+      expect(report.steps[1]?.summary).toContain(`no tenant-wide ${missing}`);
+      expect(report.failure).toMatchObject({ stage: 'permission' });
+      expect(report.failure?.summary).toContain('Mail.Read');
+    },
+  );
+
+  it('passes an app scoped by RBAC for Applications (no Mail.* in its token), and proves it on the canary', async () => {
+    h.app.roles = [];
+    h.app.exchangeScoped = { roles: ['Mail.Read', 'Mail.Send'], mailboxes: [MAILBOX] };
+    h.fake.addMailbox('ceo@contoso.example');
+    const report = await h.transport({ canaryAddress: 'ceo@contoso.example' }).probe();
+    expect(report.ok).toBe(true);
+    expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+      ['token', 'ok'],
+      ['permission', 'warning'],
+      ['mailbox', 'ok'],
+      ['access', 'ok'],
+    ]);
+    expect(report.steps[3]?.summary).toBe(
+      'Reading the canary ceo@contoso.example was refused (403): the app is scoped to its mailboxes',
+    );
+  });
+
+  it.each([
+    [
+      'an unscoped app reads the canary',
+      true,
+      'warning',
+      /read the canary mailbox ceo@contoso.example/,
+    ],
+    ['the canary does not exist', false, 'warning', /does not exist/],
+  ] as const)('least privilege: %s', async (_, exists, status, summary) => {
+    if (exists) h.fake.addMailbox('ceo@contoso.example');
+    const report = await h.transport({ canaryAddress: 'ceo@contoso.example' }).probe();
+    expect(report.steps.at(-1)).toMatchObject({ name: 'access', status });
+    expect(report.steps.at(-1)?.summary).toMatch(summary);
+    // The canary's Inbox counters only: no message of another mailbox is ever listed.
+    expect(
+      h.fake.requests.filter((r) => r.mailbox === 'ceo@contoso.example').map((r) => r.path),
+    ).toEqual(['/v1.0/users/ceo%40contoso.example/mailFolders/inbox']);
   });
 
   it.each([[['Mail.ReadWrite', 'Mail.Send']], [['Mail.ReadBasic.All', 'Mail.Send']]])(
@@ -127,7 +178,7 @@ describe('Graph probe', () => {
   );
 
   it('asks for a fresh token, so a permission granted since the last check shows at once', async () => {
-    h.app.roles = ['Mail.Read'];
+    h.app.roles = ['Mail.Send'];
     expect((await h.transport().probe()).failure?.stage).toBe('permission');
     h.app.roles = ['Mail.Read', 'Mail.Send'];
     expect((await h.transport().probe()).ok).toBe(true);
@@ -142,6 +193,7 @@ describe('Graph probe', () => {
       ['token', 'ok'],
       ['permission', 'warning'],
       ['mailbox', 'ok'],
+      ['access', 'ok'], // nothing known tenant-wide, no canary named
     ]);
   });
 
@@ -231,11 +283,14 @@ describe('Graph sender probe (a mailbox that only sends)', () => {
     expect(h.fake.requests.map((r) => r.method)).toEqual(['POST']);
   });
 
-  it('names Mail.Send when it is missing', async () => {
+  it('warns when Mail.Send is not tenant-wide (an Exchange grant may be scoped), leaving it to the send', async () => {
     h.app.roles = ['Mail.Read'];
     const report = await createGraphSender(h.config(), fast).probe();
-    expect(report.failure).toMatchObject({ stage: 'permission' });
-    expect(report.failure?.summary).toContain('Mail.Send');
-    expect(report.failure?.summary).not.toContain('Mail.Read');
+    expect(report.ok).toBe(true);
+    expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+      ['token', 'ok'],
+      ['permission', 'warning'],
+    ]);
+    expect(report.steps[1]?.summary).toContain('no tenant-wide Mail.Send');
   });
 });

@@ -1,9 +1,10 @@
 // The connectivity check for a Graph profile: a fresh token (so a permission granted a minute ago
 // shows), the application permissions it carries, then the Inbox of the mailbox.
-import { graphExplanations, type ProbeOptions, type ProbeReport } from '@email-profiles/core';
+import { readsOtherMailboxes, type ProbeOptions, type ProbeReport } from '@email-profiles/core';
 import { runProbe, withHttp, type StepRecorder } from '@email-profiles/transport-net';
+import { checkAccess } from './access.js';
 import type { GraphConfig, ResolvedOptions } from './config.js';
-import { GraphError, rolesGranting, unexpectedAnswer, type MailPermission } from './errors.js';
+import { rolesGranting, unexpectedAnswer } from './errors.js';
 import { GraphSession } from './session.js';
 import type { AccessToken } from './token.js';
 
@@ -30,7 +31,10 @@ export async function probeGraph(
         token,
         purpose === 'mailbox' ? ['Mail.Read', 'Mail.Send'] : ['Mail.Send'],
       );
-      if (purpose === 'mailbox') await mailboxStep(recorder, session, config);
+      if (purpose === 'mailbox') {
+        await mailboxStep(recorder, session, config);
+        await accessStep(recorder, session, config);
+      }
     }),
   );
 }
@@ -73,16 +77,23 @@ async function permissionStep(
     );
     return;
   }
+  const missing = needs.filter((need) => !roles.some((role) => rolesGranting[need].includes(role)));
+  if (missing.length > 0) {
+    // Not a failure: Exchange's RBAC for Applications grants a role for chosen mailboxes only
+    // (least privilege), and such a grant is not in the token. The mailbox and send show it.
+    recorder.note(
+      'permission',
+      'warning',
+      `The access token has no tenant-wide ${missing.join(' or ')} (application permissions: ${roles.length > 0 ? roles.join(', ') : 'none'}). If Exchange RBAC for Applications grants it for this mailbox, that is least privilege; otherwise grant it with admin consent`.slice(
+        0,
+        500,
+      ),
+    );
+    return;
+  }
   await recorder.step(
     'permission',
-    () => {
-      const missing: MailPermission[] = [];
-      for (const need of needs) {
-        if (!roles.some((role) => rolesGranting[need].includes(role))) missing.push(need);
-      }
-      if (missing.length > 0) return Promise.reject(missingPermissions(missing, roles));
-      return Promise.resolve(roles);
-    },
+    () => Promise.resolve(roles),
     (granted) => {
       const mail = granted.filter((role) => role.startsWith('Mail.'));
       return {
@@ -90,18 +101,6 @@ async function permissionStep(
         facts: { roles: granted.join(', ').slice(0, MAX_ROLES_SHOWN) },
       };
     },
-  );
-}
-
-function missingPermissions(missing: MailPermission[], roles: string[]): GraphError {
-  const granted = roles.length === 0 ? 'none' : roles.join(', ');
-  return new GraphError(
-    {
-      stage: 'permission',
-      protocol: 'graph',
-      message: `Application permissions in the access token (roles): ${granted}`.slice(0, 900),
-    },
-    graphExplanations.missingPermissions(missing),
   );
 }
 
@@ -133,5 +132,39 @@ async function mailboxStep(
       summary: `Opened the Inbox of ${config.emailAddress}: ${total} message${total === 1 ? '' : 's'}${unread === undefined ? '' : `, ${unread} unread`}`,
       facts: { messages: total, ...(unread === undefined ? {} : { unread }) },
     }),
+  );
+}
+
+async function accessStep(
+  recorder: StepRecorder,
+  session: GraphSession,
+  config: GraphConfig,
+): Promise<void> {
+  const access = await checkAccess(session, config);
+  const canary = config.canaryAddress;
+  if (access.canary === 'denied') {
+    recorder.note(
+      'access',
+      'ok',
+      `Reading the canary ${canary ?? ''} was refused (403): the app is scoped to its mailboxes`,
+    );
+    return;
+  }
+  if (readsOtherMailboxes(access)) {
+    recorder.note(
+      'access',
+      'warning',
+      access.canary === 'readable'
+        ? `The app read the canary mailbox ${canary ?? ''}: it can read other mailboxes of the tenant. Scope it with RBAC for Applications (see the profile's health)`
+        : `The app has tenant-wide ${access.tenantWideRoles.join(', ')}: it can read every mailbox of the tenant unless Exchange scopes it${access.canary === 'absent' ? ` (the canary ${canary ?? ''} does not exist)` : '. Name a canary mailbox to check'}`,
+    );
+    return;
+  }
+  recorder.note(
+    'access',
+    access.canary === 'absent' ? 'warning' : 'ok',
+    access.canary === 'absent'
+      ? `The canary ${canary ?? ''} was not found in the tenant: check its address`
+      : 'No tenant-wide mail permission: access comes from Exchange (scoped)',
   );
 }

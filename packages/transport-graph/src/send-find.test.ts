@@ -282,3 +282,39 @@ describe('Graph find code', () => {
     });
   });
 });
+
+describe('least privilege, as the find code reports it', () => {
+  it.each([
+    ['scoped by RBAC for Applications', [], true, 'denied'],
+    ['granted Mail.Read tenant-wide', ['Mail.Read', 'Mail.Send'], false, 'readable'],
+  ] as const)('an app %s', async (_, roles, scoped, canary) => {
+    h.app.roles = [...roles];
+    if (scoped) h.app.exchangeScoped = { roles: ['Mail.Read'], mailboxes: [MAILBOX] };
+    h.app.servicePrincipalId = '9a8b7c6d-1234-4abc-9def-0123456789ab';
+    h.fake.addMailbox('ceo@contoso.example');
+    h.fake.deliver(MAILBOX, verificationSubject(CODE));
+    const found = await h
+      .transport({ canaryAddress: 'ceo@contoso.example' })
+      .findCode(findRequest());
+    expect(found).toMatchObject({
+      found: true,
+      access: {
+        tenantWideRoles: roles,
+        servicePrincipalId: '9a8b7c6d-1234-4abc-9def-0123456789ab',
+        canary,
+      },
+    });
+  });
+
+  it('does not check without a canary, and says what the token grants', async () => {
+    h.fake.deliver(MAILBOX, verificationSubject(CODE));
+    const found = await h.transport().findCode(findRequest());
+    expect(found).toMatchObject({
+      found: true,
+      access: { tenantWideRoles: ['Mail.Read', 'Mail.Send'], canary: 'not_checked' },
+    });
+    expect(h.fake.requests.every((r) => r.mailbox === undefined || r.mailbox === MAILBOX)).toBe(
+      true,
+    );
+  });
+});

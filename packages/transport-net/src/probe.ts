@@ -16,6 +16,7 @@ const stageOfStep: Record<ProbeStepName, Failure['stage']> = {
   mailbox: 'mailbox',
   token: 'auth',
   permission: 'permission',
+  access: 'permission',
   send: 'send',
 };
 
@@ -52,7 +53,7 @@ export class StepRecorder {
   }
 
   /** Records a step that was not needed (e.g. STARTTLS with SSL/TLS chosen). */
-  note(name: ProbeStepName, status: 'skipped' | 'warning', summary: string): void {
+  note(name: ProbeStepName, status: 'ok' | 'skipped' | 'warning', summary: string): void {
     this.push({ name, status, durationMs: 0, summary });
   }
 

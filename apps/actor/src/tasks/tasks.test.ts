@@ -176,6 +176,20 @@ describe('Microsoft Graph (HTTP fake)', () => {
     expect(probe.result).toMatchObject({ report: { ok: true } });
     expect(stepsOf(probe.progress).every((s) => s.startsWith('incoming:'))).toBe(true);
   });
+
+  it("tries the profile's canary mailbox and reports what the app may read", async () => {
+    fake.addMailbox('ceo@contoso.example');
+    const profile = { ...graphProfile(mailbox), canaryAddress: 'ceo@contoso.example' };
+    const task = findTask(profile);
+    fake.deliver(mailbox, verificationSubject(task.code));
+    expect((await run(task, transports())).result).toMatchObject({
+      result: {
+        found: true,
+        access: { tenantWideRoles: ['Mail.Read', 'Mail.Send'], canary: 'readable' },
+      },
+    });
+    expect(fake.requests.some((r) => r.mailbox === 'ceo@contoso.example')).toBe(true);
+  });
 });
 
 describe('Gmail API (HTTP fake)', () => {

@@ -503,6 +503,7 @@ function deliveryOf(
     // A mailbox clock behind the Director's makes no negative latency: the arrival is unknown.
     ...(Number.isFinite(latencyMs) && latencyMs >= 0 ? { latencyMs } : {}),
     ...(found.authentication === undefined ? {} : { authentication: found.authentication }),
+    ...(found.access === undefined ? {} : { access: found.access }),
   };
 }
 

@@ -148,32 +148,41 @@ export type HealthSettingsUpdate = z.infer<typeof healthSettingsUpdateSchema>;
 export type HealthSettingsUpdateInput = z.input<typeof healthSettingsUpdateSchema>;
 
 /**
- * The stored settings after an update, or why not: a new webhook URL needs its secret again
- * (a secret is never sent to a destination other than the one it was entered for).
+ * Why an update's signing secret must be typed (undefined: it is given, or the stored one is
+ * kept): a blank keeps the stored secret only while the webhook URL is the one it was entered
+ * for, since a secret is never sent to a destination other than its own. From the stored
+ * settings or their public view, so the form decides as the Director does.
  */
+export function webhookSecretProblem(
+  stored: { webhookUrl?: string | undefined; hasSecret: boolean } | undefined,
+  update: { webhookUrl?: string | undefined; webhookSecret?: string | undefined },
+): string | undefined {
+  if (update.webhookUrl === undefined || (update.webhookSecret ?? '') !== '') return undefined;
+  if (stored?.hasSecret && stored.webhookUrl === update.webhookUrl) return undefined;
+  return stored?.hasSecret
+    ? 'The webhook URL changed: enter the signing secret again'
+    : 'Enter the signing secret';
+}
+
+/** The stored settings after an update, or why not (see webhookSecretProblem). */
 export function mergeHealthSettings(
   stored: HealthSettings | undefined,
   update: HealthSettingsUpdate,
 ): { ok: true; value: HealthSettings } | { ok: false; issues: FieldIssue[] } {
   const { webhookSecret, ...rest } = update;
+  const problem = webhookSecretProblem(
+    stored && { webhookUrl: stored.webhookUrl, hasSecret: stored.webhookSecret !== undefined },
+    update,
+  );
+  if (problem) return { ok: false, issues: [{ path: ['webhookSecret'], message: problem }] };
   if (rest.webhookUrl === undefined) return { ok: true, value: healthSettingsSchema.parse(rest) };
-  const kept =
-    webhookSecret ?? (stored?.webhookUrl === rest.webhookUrl ? stored.webhookSecret : undefined);
-  if (kept === undefined) {
-    return {
-      ok: false,
-      issues: [
-        {
-          path: ['webhookSecret'],
-          message:
-            stored?.webhookSecret === undefined
-              ? 'Enter the signing secret'
-              : 'The webhook URL changed: enter the signing secret again',
-        },
-      ],
-    };
-  }
-  return { ok: true, value: healthSettingsSchema.parse({ ...rest, webhookSecret: kept }) };
+  return {
+    ok: true,
+    value: healthSettingsSchema.parse({
+      ...rest,
+      webhookSecret: webhookSecret ?? stored?.webhookSecret,
+    }),
+  };
 }
 
 /** The header a webhook receiver checks: `sha256=` and the HMAC of `${timestamp}.${body}`. */

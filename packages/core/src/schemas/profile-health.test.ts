@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explainFailure } from '../failures/taxonomy.js';
 import { daysUntil, expiryDateSchema, isStale, nextScheduledRun, scheduleHours } from './health.js';
 import { listedFailure, type ProfileListItem } from './profile-list.js';
-import { profileHealth, senderHealth } from './profile-health.js';
+import { profileHealth, scopingCommands, senderHealth } from './profile-health.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const HOUR = 3_600_000;
@@ -105,7 +105,21 @@ describe('profileHealth', () => {
       NOW,
     );
     expect(kinds(expired)).toEqual(['secret_expired', 'failing']);
-    expect(expired[0]?.message).toMatch(/App registrations › Certificates & secrets/);
+    expect(expired[0]?.message).toMatch(
+      /App registrations › Certificates & secrets and enter its Value in the profile$/,
+    );
+    const director = profileHealth(
+      failed({
+        stage: 'auth',
+        protocol: 'graph',
+        origin: 'director',
+        httpStatus: 401,
+        serverText: 'invalid_client: AADSTS7000222: The provided client secret keys are expired.',
+      }),
+      'off',
+      NOW,
+    );
+    expect(director[0]?.message).toMatch(/enter its Value in Email Settings$/);
     const revoked = profileHealth(
       failed({
         stage: 'auth',
@@ -169,5 +183,38 @@ describe('senderHealth', () => {
         message: "Email Settings' client secret expires on 2026-12-10 (in 6 days)",
       },
     ]);
+  });
+});
+
+describe('scopingCommands', () => {
+  const sp = '9a8b7c6d-1234-4abc-9def-0123456789ab';
+  it('fills in the profile’s ids and confirms on both mailboxes', () => {
+    const script = scopingCommands({
+      clientId: '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b',
+      servicePrincipalId: sp,
+      emailAddress: 'box@contoso.example',
+      canaryAddress: 'ceo@contoso.example',
+    });
+    expect(script).toContain(
+      `New-ServicePrincipal -AppId '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b' -ObjectId '${sp}'`,
+    );
+    expect(script).toContain(
+      "New-ManagementScope -Name 'Email Profiles: box@contoso.example' -RecipientRestrictionFilter 'EmailAddresses -eq ''SMTP:box@contoso.example'''",
+    );
+    expect(script).toContain(`-Role 'Application Mail.Read' -CustomResourceScope`);
+    expect(script).toContain(
+      `Test-ServicePrincipalAuthorization -Identity '${sp}' -Resource 'ceo@contoso.example'  # InScope: False`,
+    );
+  });
+
+  it("keeps an address's ' $ and ` as data (PowerShell single quotes, doubled)", () => {
+    const script = scopingCommands({
+      clientId: 'c',
+      servicePrincipalId: sp,
+      emailAddress: "o'brien$(calc)`@contoso.example",
+    });
+    expect(script).toContain("-Resource 'o''brien$(calc)`@contoso.example'");
+    // Every single quote of the address is doubled wherever it appears.
+    expect(script).not.toMatch(/[^']'brien/);
   });
 });

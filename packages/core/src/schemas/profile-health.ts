@@ -93,12 +93,14 @@ export function profileHealth(
   const issues: HealthIssue[] = [];
   const failed = actors.filter((actor) => actor.failure !== undefined);
   const signals = new Set(failed.map((actor) => actor.failure?.signal));
-  if (signals.has('aadsts7000222')) {
+  const expired = failed.find((actor) => actor.failure?.signal === 'aadsts7000222')?.failure;
+  if (expired) {
+    // The Director's own sender (its Email Settings), or the profile's app.
+    const where = expired.origin === 'director' ? 'Email Settings' : 'the profile';
     issues.push({
       kind: 'secret_expired',
       severity: 'critical',
-      message:
-        'The client secret has expired (AADSTS7000222): create a new one under App registrations › Certificates & secrets and enter its Value in the profile',
+      message: `The client secret has expired (AADSTS7000222): create a new one under App registrations › Certificates & secrets and enter its Value in ${where}`,
     });
   } else {
     issues.push(...expiryIssues(profile.clientSecretExpiresOn, 'The client secret', now));
@@ -170,4 +172,59 @@ export function senderHealth(
     ...expiryIssues(settings.clientSecretExpiresOn, "Email Settings' client secret", now),
     ...testingConsentIssues(settings.googleAppInTesting, settings.consentedAt, now),
   ];
+}
+
+/** A PowerShell single-quoted string: nothing in it is interpolated; a quote is doubled. */
+const psQuoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * The PowerShell that scopes a Graph app to the profile's mailbox with Exchange Online's RBAC
+ * for Applications, then removes the tenant-wide Entra grant (the two add up) and confirms with
+ * Test-ServicePrincipalAuthorization. Every value is quoted for PowerShell, so an address (which
+ * may hold ' $ or `) is only ever data.
+ */
+export function scopingCommands(input: {
+  clientId: string;
+  servicePrincipalId?: string | undefined;
+  emailAddress: string;
+  canaryAddress?: string | undefined;
+}): string {
+  const sp =
+    input.servicePrincipalId ?? '<object ID: Entra ID › Enterprise applications › the app>';
+  const spArg = input.servicePrincipalId ? psQuoted(sp) : sp;
+  const scope = psQuoted(`Email Profiles: ${input.emailAddress}`);
+  // The OPATH filter is itself a string with a quoted value: quoted once for OPATH, once for PS.
+  const filter = psQuoted(
+    `EmailAddresses -eq '${`SMTP:${input.emailAddress}`.replaceAll("'", "''")}'`,
+  );
+  return [
+    '# As an Exchange administrator (Organization Management), in Exchange Online PowerShell:',
+    'Connect-ExchangeOnline',
+    '',
+    '# 1. The app in Exchange (IDs from Entra ID › Enterprise applications, not App registrations)',
+    `New-ServicePrincipal -AppId ${psQuoted(input.clientId)} -ObjectId ${spArg} -DisplayName ${psQuoted(`Email Profiles (${input.emailAddress})`)}`,
+    '',
+    "# 2. A scope holding only the profile's mailbox",
+    `New-ManagementScope -Name ${scope} -RecipientRestrictionFilter ${filter}`,
+    '',
+    '# 3. Read and send in that mailbox only',
+    `New-ManagementRoleAssignment -App ${spArg} -Role 'Application Mail.Read' -CustomResourceScope ${scope}`,
+    `New-ManagementRoleAssignment -App ${spArg} -Role 'Application Mail.Send' -CustomResourceScope ${scope}`,
+    '',
+    '# 4. Remove the tenant-wide grant: Entra and Exchange grants add up, so it would still reach',
+    '#    every mailbox. Entra ID › Enterprise applications › the app › Permissions: revoke the',
+    '#    Mail.* application permissions. Or with Microsoft Graph PowerShell:',
+    "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All'",
+    '$graph = Get-MgServicePrincipal -Filter "appId eq \'00000003-0000-0000-c000-000000000000\'"',
+    "$mail = $graph.AppRoles | Where-Object { $_.Value -like 'Mail.*' } | ForEach-Object { $_.Id }",
+    `Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId ${spArg} | Where-Object { $mail -contains $_.AppRoleId } | ForEach-Object { Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId ${spArg} -AppRoleAssignmentId $_.Id }`,
+    '',
+    '# 5. Confirm (this bypasses the permission cache, which takes 30 minutes to 2 hours)',
+    `Test-ServicePrincipalAuthorization -Identity ${spArg} -Resource ${psQuoted(input.emailAddress)}  # InScope: True`,
+    ...(input.canaryAddress
+      ? [
+          `Test-ServicePrincipalAuthorization -Identity ${spArg} -Resource ${psQuoted(input.canaryAddress)}  # InScope: False`,
+        ]
+      : []),
+  ].join('\n');
 }

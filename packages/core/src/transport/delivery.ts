@@ -27,7 +27,10 @@ export type AuthenticationVerdicts = z.infer<typeof authenticationVerdictsSchema
 export const mailboxAccessSchema = z.object({
   tenantWideRoles: z.array(reportedTextSchema(64)).max(32),
   /** The app's service principal (the token's `oid`), for the commands that scope it. */
-  servicePrincipalId: reportedTextSchema(64).optional(),
+  servicePrincipalId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+    .optional(),
   /** Reading the canary: refused (403, scoped), allowed (not scoped), no such mailbox, not tried. */
   canary: z.enum(['denied', 'readable', 'absent', 'not_checked']),
 });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { failureSchema, type Failure } from '../failures/taxonomy.js';
 import type { Secret } from '../schemas/secret.js';
 import { reportedTextSchema } from '../validation/text.js';
-import { authenticationVerdictsSchema, mailFolderSchema } from './delivery.js';
+import { authenticationVerdictsSchema, mailboxAccessSchema, mailFolderSchema } from './delivery.js';
 
 /** A list an actor reports, cut to its first `max` items rather than refused. */
 function reportedList<T extends z.ZodType>(item: T, max: number) {
@@ -23,6 +23,8 @@ export const probeStepNameSchema = z.enum([
   'mailbox',
   'token',
   'permission',
+  /** Least privilege: whether the app can read mailboxes besides its own (Graph). */
+  'access',
   'send',
 ]);
 export type ProbeStepName = z.infer<typeof probeStepNameSchema>;
@@ -114,6 +116,8 @@ export const findCodeResultSchema = z.discriminatedUnion('found', [
     folder: mailFolderSchema.default('inbox'),
     folderName: reportedTextSchema(200).optional(),
     authentication: authenticationVerdictsSchema.optional(),
+    /** Graph: what the app may read besides this mailbox (least privilege). */
+    access: mailboxAccessSchema.optional(),
   }),
   z.object({
     found: z.literal(false),

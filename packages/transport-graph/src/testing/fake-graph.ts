@@ -19,6 +19,13 @@ export type FakeApp = {
   expiresIn?: number;
   /** Issue access tokens that are not JWTs (the transport cannot read their roles). */
   opaqueToken?: boolean;
+  /**
+   * Exchange RBAC for Applications: management role assignments ("Application Mail.Read" …)
+   * scoped to these mailboxes. They add to the Entra grants above and are not in the token.
+   */
+  exchangeScoped?: { roles: string[]; mailboxes: string[] };
+  /** The service principal's object id (the token's `oid`). */
+  servicePrincipalId?: string;
 };
 
 export type FakeMessage = {
@@ -346,7 +353,7 @@ export class FakeGraph {
       exp: now + expiresIn,
       appid: app.clientId,
       idtyp: 'app',
-      oid: randomUUID(),
+      oid: (app.servicePrincipalId ??= randomUUID()),
       tid: app.tenantId,
       ...(app.roles.length > 0 ? { roles: app.roles } : {}),
     };
@@ -440,9 +447,11 @@ export class FakeGraph {
       });
       return;
     }
-    const roles = app.roles;
     const needed =
       route === 'send' ? ['Mail.Send'] : route === 'delete' ? ['Mail.ReadWrite'] : READ_ROLES;
+    // The union of the tenant-wide Entra grant and any Exchange grant scoped to this mailbox.
+    const scoped = app.exchangeScoped?.mailboxes.includes(address) === true;
+    const roles = [...app.roles, ...(scoped ? (app.exchangeScoped?.roles ?? []) : [])];
     if (!roles.some((role) => needed.includes(role))) {
       send(res, 403, {
         error: {
