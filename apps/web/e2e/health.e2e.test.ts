@@ -8,7 +8,6 @@ import type { Page } from 'playwright-core';
 import { ADMIN, onPage, startApp, type App } from './harness';
 
 const CLIENT_ID = '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b';
-const SP_ID = '9a8b7c6d-1234-4abc-9def-0123456789ab';
 
 let app: App;
 let page: Page;
@@ -144,11 +143,7 @@ describe('mailbox health, in Chromium', () => {
         subject: `(${task!.code})`,
         via: 'search',
         durationMs: 5,
-        access: {
-          tenantWideRoles: ['Mail.Read', 'Mail.Send'],
-          servicePrincipalId: SP_ID,
-          canary: 'readable',
-        },
+        access: { tenantWideRoles: ['Mail.Read', 'Mail.Send'], canary: 'readable' },
       },
     });
     await page.goto('/settings/email-actions');
@@ -163,12 +158,14 @@ describe('mailbox health, in Chromium', () => {
     await page.waitForURL(`**/settings/email-actions/${id}/history`);
     await page.getByText(/^Verified once since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/).waitFor();
     const script = (await page.getByTestId('scoping').locator('pre').textContent()) ?? '';
-    expect(script).toContain(`New-ServicePrincipal -AppId '${CLIENT_ID}' -ObjectId '${SP_ID}'`);
+    // The service principal is looked up from the profile's client ID, not the actor's report.
+    expect(script).toContain(`Get-MgServicePrincipal -Filter 'appId eq ''${CLIENT_ID}'''`);
+    expect(script).toContain('New-ServicePrincipal -AppId $sp.AppId -ObjectId $sp.Id');
     expect(script).toContain(
       "-Role 'Application Mail.Read' -CustomResourceScope 'Email Profiles: box@contoso.example'",
     );
     expect(script).toContain(
-      `Test-ServicePrincipalAuthorization -Identity '${SP_ID}' -Resource 'ceo@contoso.example'  # InScope: False`,
+      "Test-ServicePrincipalAuthorization -Identity $sp.Id -Resource 'ceo@contoso.example'  # InScope: False",
     );
     await app.screenshot('profile-history');
     expect(app.pageErrors).toEqual([]);

@@ -3,7 +3,7 @@
 // RBAC for Applications grants a scoped role that the token does not show. So the roles are a
 // hint, and the canary — another mailbox the user names — is the proof: reading its Inbox's
 // counters (no message is opened) must be refused with 403.
-import { MAIL_READING_ROLES, type MailboxAccess } from '@email-profiles/core';
+import { PERMISSION_NAME, type MailboxAccess } from '@email-profiles/core';
 import type { GraphConfig } from './config.js';
 import type { GraphSession } from './session.js';
 
@@ -12,12 +12,10 @@ export async function checkAccess(
   config: GraphConfig,
 ): Promise<MailboxAccess> {
   const token = await session.token();
-  const tenantWideRoles = (token.roles ?? [])
-    .filter((role) => role.startsWith('Mail.'))
-    .slice(0, 32);
   const identity = {
-    tenantWideRoles,
-    ...(token.servicePrincipalId ? { servicePrincipalId: token.servicePrincipalId } : {}),
+    tenantWideRoles: (token.roles ?? [])
+      .filter((role) => role.startsWith('Mail.') && PERMISSION_NAME.test(role))
+      .slice(0, 32),
   };
   const canary = config.canaryAddress;
   if (canary === undefined || canary.toLowerCase() === config.emailAddress.toLowerCase()) {
@@ -38,7 +36,3 @@ export async function checkAccess(
     return { ...identity, canary: 'not_checked' }; // unreachable now: says nothing either way
   }
 }
-
-/** The roles that read every mailbox unless Exchange scopes them. */
-export const readsTenantWide = (access: MailboxAccess) =>
-  access.tenantWideRoles.some((role) => MAIL_READING_ROLES.includes(role));

@@ -13,8 +13,6 @@ export type AccessToken = {
   expiresAt: number;
   /** The application permissions in the token's `roles` claim; undefined when unreadable. */
   roles: string[] | undefined;
-  /** The app's service principal (the `oid` claim), for the commands that scope it. */
-  servicePrincipalId: string | undefined;
   /** The cache key it is stored under (a hash). */
   key: string;
 };
@@ -163,7 +161,6 @@ async function requestToken(
     accessToken: body.access_token,
     expiresAt: Date.now() + expiresIn * 1000,
     roles: tokenRoles(body.access_token),
-    servicePrincipalId: tokenClaim(body.access_token, 'oid'),
     key,
   };
 }
@@ -173,28 +170,15 @@ async function requestToken(
  * absent claim means no application permission was granted: []. Not a readable JWT: undefined.
  */
 export function tokenRoles(accessToken: string): string[] | undefined {
-  const claims = tokenClaims(accessToken);
-  if (claims === undefined) return undefined;
-  const roles = claims.roles;
-  if (roles === undefined) return [];
-  return Array.isArray(roles)
-    ? roles.filter((role): role is string => typeof role === 'string')
-    : undefined;
-}
-
-/** A string claim of a JWT access token (e.g. `oid`), if it is one (bounded, GUID-like). */
-function tokenClaim(accessToken: string, name: string): string | undefined {
-  const value = tokenClaims(accessToken)?.[name];
-  return typeof value === 'string' && /^[0-9a-f-]{1,64}$/i.test(value) ? value : undefined;
-}
-
-function tokenClaims(accessToken: string): Record<string, unknown> | undefined {
   const payload = accessToken.split('.')[1];
   if (payload === undefined || payload === '') return undefined;
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    return claims !== null && typeof claims === 'object'
-      ? (claims as Record<string, unknown>)
+    if (claims === null || typeof claims !== 'object') return undefined;
+    const roles = (claims as { roles?: unknown }).roles;
+    if (roles === undefined) return [];
+    return Array.isArray(roles)
+      ? roles.filter((role): role is string => typeof role === 'string')
       : undefined;
   } catch {
     return undefined;

@@ -8,8 +8,9 @@ import {
   type HealthSettings,
   type PublicHealthSettings,
   type VerificationRecord,
+  worstAccess,
 } from '@email-profiles/core';
-import { eq, isNotNull, lte, and, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
 import { now, parseStored, type Conn } from './database.js';
 import { healthSettings, profileHealth, verifications } from './schema.js';
@@ -98,16 +99,6 @@ export function setProfileHealth(
     .run();
 }
 
-/** Profiles whose scheduled verification is due at `at`. */
-export function dueProfiles(db: Conn, at: string): string[] {
-  return db
-    .select({ profileId: profileHealth.profileId })
-    .from(profileHealth)
-    .where(and(isNotNull(profileHealth.nextRunAt), lte(profileHealth.nextRunAt, at)))
-    .all()
-    .map((row) => row.profileId);
-}
-
 /** When each actor last verified the profile (actors that never have are missing). */
 export function lastVerifiedTimes(db: Conn, profileId: string): Record<string, string> {
   return Object.fromEntries(
@@ -150,4 +141,12 @@ export function verificationRecord(db: Conn, profileId: string): VerificationRec
       ? { access: parseStored(mailboxAccessSchema, 'mailbox access', JSON.parse(access)) }
       : {}),
   };
+}
+
+/** Forgets the actors' last successes: they were of a connection the profile no longer has. */
+export function forgetLastVerified(db: Conn, profileId: string): void {
+  db.update(verifications)
+    .set({ lastVerifiedAt: null })
+    .where(eq(verifications.profileId, profileId))
+    .run();
 }

@@ -1,7 +1,8 @@
 // Alerts: a profile (or the Director's own sender) that gains a health issue is announced once,
 // by email through the Director's Email Settings and/or by a signed webhook. An issue that goes
 // away re-arms its alert. A never-verified actor is not news; a failed verification is.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
@@ -26,9 +27,6 @@ export type Alert = {
   url?: string;
 };
 
-/** Issue kinds that alert (an actor never verified yet is not an alert). */
-export const alerting = (issue: HealthIssue) => issue.kind !== 'unverified';
-
 export type AlertDeps = {
   db: Conn;
   vault: Vault;
@@ -37,13 +35,32 @@ export type AlertDeps = {
   /** Waits between webhook attempts (a 5xx, 429 or no answer); the last is the last try. */
   webhookRetryMs: readonly number[];
   webhookTimeoutMs: number;
+  /** The Director stopping: waits and requests end at once. */
+  signal: AbortSignal;
 };
+
+/**
+ * One line of at most `max` characters: an issue may quote what an actor reported (a failure's
+ * summary), which must not add lines to an email or a chat message, nor split a character.
+ */
+function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** The issues that alert (not a never-verified actor), each message on one line. */
+export function alertingIssues(issues: readonly HealthIssue[]): HealthIssue[] {
+  return issues
+    .filter((issue) => issue.kind !== 'unverified')
+    .map((issue) => ({ ...issue, message: oneLine(issue.message) }));
+}
 
 function subjectOf(alert: Alert): string {
   const first = alert.issues[0];
   const what = alert.profile ? alert.profile.emailAddress : 'Email Settings';
   const more = alert.issues.length > 1 ? ` (+${alert.issues.length - 1} more)` : '';
-  return `Email Profiles: ${what}: ${first?.message ?? 'health changed'}${more}`.slice(0, 200);
+  return oneLine(`Email Profiles: ${what}: ${first?.message ?? 'health changed'}${more}`, 200);
 }
 
 function textOf(alert: Alert): string {
@@ -69,12 +86,11 @@ export function webhookSignature(secret: string, timestamp: string, body: string
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** POSTs the alert, retrying with back-off on a 5xx, 429 or no answer; true once accepted. */
 async function postWebhook(deps: AlertDeps, url: string, secret: string, alert: Alert) {
   // Bounded by its parts: a few issues of one sentence each, names the schemas bound.
-  const body = JSON.stringify({ event: 'profile.health', ...alert });
+  // One id for every try, so a receiver can drop a retry of a call that did arrive.
+  const body = JSON.stringify({ event: 'profile.health', id: randomUUID(), ...alert });
   for (let attempt = 0; ; attempt += 1) {
     const timestamp = String(Math.floor(Date.now() / 1000));
     let retry: boolean;
@@ -89,7 +105,7 @@ async function postWebhook(deps: AlertDeps, url: string, secret: string, alert: 
         },
         body,
         redirect: 'manual', // the alert goes to the URL entered, nowhere else
-        signal: AbortSignal.timeout(deps.webhookTimeoutMs),
+        signal: AbortSignal.any([deps.signal, AbortSignal.timeout(deps.webhookTimeoutMs)]),
       });
       await response.body?.cancel();
       if (response.ok) return true;
@@ -100,11 +116,15 @@ async function postWebhook(deps: AlertDeps, url: string, secret: string, alert: 
       outcome = (error as Error).name === 'TimeoutError' ? 'no answer' : (error as Error).message;
     }
     const wait = deps.webhookRetryMs[attempt];
-    if (!retry || wait === undefined) {
+    if (!retry || wait === undefined || deps.signal.aborted) {
       deps.log.warn({ outcome, attempts: attempt + 1 }, 'health webhook not delivered');
       return false;
     }
-    await sleep(wait);
+    try {
+      await sleep(wait, undefined, { signal: deps.signal });
+    } catch {
+      return false; // stopping
+    }
   }
 }
 
@@ -116,13 +136,15 @@ async function sendEmails(deps: AlertDeps, to: readonly string[], alert: Alert) 
   }
   const transport = directorTransport(settings, deps.endpoints);
   for (const address of to) {
-    const sent = await transport.send({
+    if (deps.signal.aborted) return;
+    const message = {
       from: settings.fromAddress,
       fromName: 'Email Profiles',
       to: address,
       subject: subjectOf(alert),
       text: textOf(alert),
-    });
+    };
+    const sent = await transport.send(message, { signal: deps.signal });
     if (!sent.ok) deps.log.warn({ reason: sent.failure.summary }, 'health alert email not sent');
   }
 }

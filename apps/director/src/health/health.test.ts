@@ -170,6 +170,27 @@ describe('scheduled re-verification', () => {
   });
 });
 
+describe('last successes', () => {
+  it('are kept through a failure, and forgotten when the connection changes', async () => {
+    const id = await createDailyProfile();
+    await operator.verification.verify.mutate({ profileId: id });
+    await answer(true);
+    const verifiedAt = (await row(id)).oldestVerifiedAt;
+    await operator.verification.verify.mutate({ profileId: id });
+    await answer(false);
+    expect((await row(id)).oldestVerifiedAt).toBe(verifiedAt);
+    const stored = await operator.profiles.get.query({ id });
+    if (stored.serverType !== 'imap') throw new Error('expected the IMAP profile');
+    await operator.profiles.update.mutate({
+      ...stored,
+      password: mailbox.password, // a new destination: the password is typed again
+      incoming: { ...stored.incoming, port: 143, encryption: 'starttls' },
+    });
+    expect((await row(id)).oldestVerifiedAt).toBeNull();
+    await operator.profiles.delete.mutate({ id });
+  });
+});
+
 describe('alerts', () => {
   it('refuses a webhook without its secret, and a secret for another URL', async () => {
     const missing = await rejection(
@@ -229,12 +250,74 @@ describe('alerts', () => {
     await env.director.health.tick();
     expect(received).toHaveLength(1);
 
-    // Two days later, with the scheduled run not answered yet: stale, alerted once more.
+    // Two days later the scheduled run starts: while it runs nothing is judged (its failure is
+    // not gone), and when it fails again only what is new is alerted: stale.
     clock += 2 * 24 * HOUR;
     await env.director.health.tick();
+    expect((await row(id)).actors[0]?.status).toBe('in_progress');
+    expect(received).toHaveLength(1);
+    await answer(false);
+    await env.director.health.tick();
     expect(received).toHaveLength(2);
-    const stale = JSON.parse(received[1]!.body) as { issues: { kind: string }[] };
+    const stale = JSON.parse(received[1]!.body) as { id: string; issues: { kind: string }[] };
     expect(stale.issues.map((issue) => issue.kind)).toEqual(['stale']);
+    expect(stale.id).not.toBe((JSON.parse(received[0]!.body) as { id: string }).id);
     await operator.profiles.delete.mutate({ id });
+  });
+
+  it('alerts an expiring client secret at 30 days, again when it turns critical at 7', async () => {
+    const day = (n: number) => new Date(clock + n * 24 * HOUR).toISOString().slice(0, 10);
+    const { id } = await operator.profiles.create.mutate({
+      serverType: 'graph',
+      emailAddress: 'box@contoso.example',
+      sendVerificationManually: true,
+      actorIds: [actor.id],
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b',
+      clientSecret: 'Qx8~fakeSecretValue.0123456789abcdefGHIJ',
+      clientSecretExpiresOn: day(20),
+    });
+    const before = received.length;
+    await env.director.health.tick();
+    await env.director.health.tick();
+    clock += 14 * 24 * HOUR;
+    await env.director.health.tick();
+    const alerts = received
+      .slice(before)
+      .map((hook) => JSON.parse(hook.body) as { issues: { kind: string; severity: string }[] });
+    expect(alerts.map((alert) => alert.issues)).toEqual([
+      [expect.objectContaining({ kind: 'secret_expiring', severity: 'warning' })],
+      [expect.objectContaining({ kind: 'secret_expiring', severity: 'critical' })],
+    ]);
+    await operator.profiles.delete.mutate({ id });
+  });
+
+  it('stops at once while a webhook is being retried', async () => {
+    const other = await testDirector('health-stop', {
+      health: { timing: { tickMs: 3_600_000, webhookRetryMs: [600_000], webhookTimeoutMs: 5_000 } },
+    });
+    try {
+      const tab = browserTab(other.director.url).client;
+      await tab.auth.setup.mutate(ADMIN);
+      await tab.health.settings.update.mutate({ webhookUrl: hookUrl, webhookSecret: SECRET });
+      await tab.settings.mail.update.mutate({
+        method: 'graph',
+        fromAddress: 'sender@contoso.example',
+        tenantId: 'contoso.onmicrosoft.com',
+        clientId: '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b',
+        clientSecret: 'Qx8~fakeSecretValue.0123456789abcdefGHIJ',
+        clientSecretExpiresOn: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+      });
+      failNextHooks = 1; // refused: the next try is ten minutes away
+      const refusedBefore = received.length;
+      const delivering = other.director.health.tick();
+      while (failNextHooks > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Stopping does not wait out the ten minutes (the test's own timeout would fail first).
+      await other.director.close();
+      await delivering;
+      expect(received.length).toBe(refusedBefore);
+    } finally {
+      await other.close().catch(() => undefined);
+    }
   });
 });

@@ -1,7 +1,13 @@
 // Mailbox health, put together: once a minute (and whenever a test says) the scheduler starts
 // the verifications that are due, then every profile's health is read (core's profileHealth) and
-// what is new is alerted. The clock is the Director's own unless a test gives one.
-import { profileHealth, senderHealth, type HealthIssue } from '@email-profiles/core';
+// what is new is alerted. The clock is the Director's own unless a test gives one. Alerts are
+// delivered beside the ticks (a webhook's retries take minutes) and cut short by stop().
+import {
+  profileHealth,
+  senderHealth,
+  type HealthIssue,
+  type HealthSettings,
+} from '@email-profiles/core';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import {
@@ -16,7 +22,7 @@ import {
 import { profileList } from '../routers/profile-list.js';
 import type { Vault } from '../secrets/vault.js';
 import type { Verification } from '../verification/verification.js';
-import { alerting, deliverAlert, type Alert, type AlertDeps } from './alerts.js';
+import { alertingIssues, deliverAlert, type Alert, type AlertDeps } from './alerts.js';
 import { runSchedule } from './scheduler.js';
 
 export type HealthTiming = {
@@ -42,11 +48,18 @@ export type HealthDeps = {
   random?: () => number;
 };
 
+/**
+ * What an alert is remembered by: the kind and its severity, so an expiry that turns critical
+ * (7 days left) is news again.
+ */
+const alertKey = (issue: HealthIssue) => `${issue.kind}:${issue.severity}`;
+
 export class Health {
   private readonly timing: HealthTiming;
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private readonly delivering = new Set<Promise<void>>();
   private readonly alertDeps: AlertDeps;
 
   constructor(
@@ -62,6 +75,7 @@ export class Health {
       endpoints: deps.config.mailEndpoints,
       webhookRetryMs: this.timing.webhookRetryMs,
       webhookTimeoutMs: this.timing.webhookTimeoutMs,
+      signal: this.stopping.signal,
     };
   }
 
@@ -70,83 +84,89 @@ export class Health {
     this.timer.unref();
   }
 
+  /** Stops the ticks and cuts short the alerts being delivered (their retries' waits). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    this.stopping.abort();
+    await Promise.allSettled(this.delivering);
   }
 
-  /** Runs what is due now; resolves once its alerts are delivered (or given up). */
+  /**
+   * Runs what is due now (synchronously: two ticks never interleave); resolves once this tick's
+   * alerts are delivered or given up.
+   */
   tick(): Promise<void> {
-    this.running ??= this.runOnce().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    let evaluated: { alerts: Alert[]; settings: HealthSettings };
+    try {
+      evaluated = this.evaluate();
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'health check failed');
+      return Promise.resolve();
+    }
+    const { alerts, settings } = evaluated;
+    const delivery = Promise.all(
+      alerts.map((alert) => deliverAlert(this.alertDeps, settings, alert)),
+    ).then(() => undefined);
+    this.delivering.add(delivery);
+    void delivery.finally(() => this.delivering.delete(delivery));
+    return delivery;
   }
 
-  private async runOnce(): Promise<void> {
+  private evaluate(): { alerts: Alert[]; settings: HealthSettings } {
     const { db, vault, log } = this.deps;
     const now = this.clock();
     const settings = loadHealthSettings(db, vault);
-    try {
-      runSchedule(
-        { db, log, verification: this.deps.verification, random: this.deps.random ?? Math.random },
-        settings.defaultSchedule,
-        now,
-      );
-    } catch (error) {
-      log.error({ err: error }, 'scheduled verification failed');
-    }
+    runSchedule(
+      { db, log, verification: this.deps.verification, random: this.deps.random ?? Math.random },
+      settings.defaultSchedule,
+      now,
+    );
     const at = new Date(now).toISOString();
     const alerts: Alert[] = [];
     for (const item of profileList(db)) {
-      const current = profileHealth(item, settings.defaultSchedule, now).filter(alerting);
-      const fresh = this.newIssues(getProfileHealth(db, item.profile.id).alerted, current);
+      // While a verification runs its actors' outcome is unknown: judged once it has ended.
+      if (item.actors.some((actor) => actor.status === 'in_progress')) continue;
+      const current = alertingIssues(profileHealth(item, settings.defaultSchedule, now));
+      const fresh = newIssues(getProfileHealth(db, item.profile.id).alerted, current);
       if (fresh === undefined) continue;
-      setProfileHealth(db, item.profile.id, { alerted: current.map((issue) => issue.kind) });
+      setProfileHealth(db, item.profile.id, { alerted: current.map(alertKey) });
       const { id, emailAddress, serverType } = item.profile;
       if (fresh.length > 0) {
+        const url = this.link(`/settings/email-actions/${id}/history`);
         alerts.push({
           profile: { id, emailAddress, serverType },
           issues: fresh,
           current,
           at,
-          ...this.link(`/profiles/${id}/history`),
+          ...url,
         });
       }
     }
     const mail = getPublicMailSettings(db);
-    const senderIssues = mail ? senderHealth(mail, now) : [];
-    const freshSender = this.newIssues(senderAlerted(db), senderIssues);
+    const senderIssues = alertingIssues(mail ? senderHealth(mail, now) : []);
+    const freshSender = newIssues(senderAlerted(db), senderIssues);
     if (freshSender !== undefined) {
-      setSenderAlerted(
-        db,
-        vault,
-        senderIssues.map((issue) => issue.kind),
-      );
+      setSenderAlerted(db, vault, senderIssues.map(alertKey));
       if (freshSender.length > 0) {
-        alerts.push({
-          profile: null,
-          issues: freshSender,
-          current: senderIssues,
-          at,
-          ...this.link('/settings/email'),
-        });
+        const url = this.link('/settings/email');
+        alerts.push({ profile: null, issues: freshSender, current: senderIssues, at, ...url });
       }
     }
-    await Promise.all(alerts.map((alert) => deliverAlert(this.alertDeps, settings, alert)));
-  }
-
-  /** The issues not alerted before; undefined when the alerted set is unchanged. */
-  private newIssues(alerted: readonly string[], current: HealthIssue[]): HealthIssue[] | undefined {
-    const kinds = current.map((issue) => issue.kind);
-    if (kinds.length === alerted.length && kinds.every((kind) => alerted.includes(kind))) {
-      return undefined;
-    }
-    return current.filter((issue) => !alerted.includes(issue.kind));
+    return { alerts, settings };
   }
 
   private link(path: string): { url?: string } {
     const base = this.deps.config.publicUrl;
     return base ? { url: new URL(path, base).toString() } : {};
   }
+}
+
+/** The issues not alerted before; undefined when the alerted set is unchanged. */
+function newIssues(alerted: readonly string[], current: HealthIssue[]): HealthIssue[] | undefined {
+  const keys = current.map(alertKey);
+  if (keys.length === alerted.length && keys.every((key) => alerted.includes(key))) {
+    return undefined;
+  }
+  return current.filter((issue) => !alerted.includes(alertKey(issue)));
 }

@@ -36,11 +36,11 @@ export function runSchedule(deps: SchedulerDeps, defaultSchedule: Schedule, now:
     if (hours === null) continue;
     planned.add(profile.id);
     const row = getProfileHealth(db, profile.id);
-    const nextRunAt = row.nextRunAt === null ? undefined : Date.parse(row.nextRunAt);
-    if (nextRunAt === undefined || row.scheduledHours !== hours) {
+    const nextRunAt = row.nextRunAt === null ? Number.NaN : Date.parse(row.nextRunAt);
+    const spread = Math.min((hours * HOUR_MS) / 10, HOUR_MS);
+    if (Number.isNaN(nextRunAt) || row.scheduledHours !== hours) {
       // New or changed schedule: one interval after the last success, or a spread from now.
       const last = lastVerifiedOfProfile(db, profile.id);
-      const spread = Math.min((hours * HOUR_MS) / 10, HOUR_MS);
       const next =
         last === null
           ? now + random() * spread
@@ -52,21 +52,22 @@ export function runSchedule(deps: SchedulerDeps, defaultSchedule: Schedule, now:
       continue;
     }
     if (nextRunAt > now) continue;
+    let next: number;
     try {
       verification.verify({ profileId: profile.id });
       started.push(profile.id);
+      next = nextScheduledRun(now, hours, random());
     } catch (error) {
-      // Not startable now (no actor online, no Email Settings): tried again at the next run; the
-      // profile turns stale meanwhile, which the health summary and the alerts say.
+      // Not startable now (no actor online, no Email Settings): tried again within the spread,
+      // not a whole interval later; the profile turns stale meanwhile, which the alerts say.
       if (!(error instanceof DomainError)) throw error;
       log.warn(
         { profileId: profile.id, reason: error.message },
         'scheduled verification not started',
       );
+      next = now + spread / 2 + random() * (spread / 2);
     }
-    setProfileHealth(db, profile.id, {
-      nextRunAt: new Date(nextScheduledRun(now, hours, random())).toISOString(),
-    });
+    setProfileHealth(db, profile.id, { nextRunAt: new Date(next).toISOString() });
   }
   for (const row of listProfileHealth(db)) {
     if (row.nextRunAt !== null && !planned.has(row.profileId)) {

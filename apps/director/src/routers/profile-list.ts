@@ -6,7 +6,10 @@
 import { TRPCError } from '@trpc/server';
 import {
   profileActorStatus,
+  mailboxAccessSchema,
   oldestVerifiedAt,
+  worstAccess,
+  type MailboxAccess,
   profileListItemSchema,
   type ActorVerificationStatus,
   type Delivery,
@@ -46,11 +49,13 @@ function validate(row: ProfileListRow): ProfileListItem {
     }),
   };
   const lastVerifiedAt: Record<string, string> = {};
-  let access: unknown;
+  const seen: MailboxAccess[] = [];
   for (const [actorId, state] of Object.entries(row.states)) {
     if (state.verifiedAt) lastVerifiedAt[actorId] = state.verifiedAt;
-    access ??= state.access ?? undefined;
+    const parsed = mailboxAccessSchema.safeParse(state.access);
+    if (parsed.success) seen.push(parsed.data);
   }
+  const access = worstAccess(seen);
   const result = profileListItemSchema.safeParse({
     ...candidate,
     oldestVerifiedAt: oldestVerifiedAt(row.actorIds, lastVerifiedAt),

@@ -9,6 +9,7 @@ import {
   manualVerification,
   manualVerificationSchema,
   mergeProfileUpdate,
+  connectionChanged,
   followProfileChange,
   profileIdSchema,
   publicEmailProfileSchema,
@@ -19,6 +20,7 @@ import {
 } from '@email-profiles/core';
 import {
   deleteProfile,
+  forgetLastVerified,
   getActor,
   getProfileVerification,
   getPublicProfile,
@@ -115,6 +117,7 @@ export const profilesRouter = router({
         }
         saveProfile(tx, ctx.vault, after);
         putProfileVerification(tx, after.id, next.state);
+        if (connectionChanged(before, after)) forgetLastVerified(tx, after.id);
         return publicView(tx, after.id);
       });
       ctx.verification.profileEdited(input.id);

@@ -7,6 +7,7 @@ import {
   webhookUrlSchema,
   type HealthSettings,
 } from './health.js';
+import { mailboxAccessSchema, worstAccess } from '../transport/delivery.js';
 import { oldestVerifiedAt } from './profile-list.js';
 import { historySummary, type HistoryEntry } from './verification-api.js';
 
@@ -139,5 +140,28 @@ describe('historySummary', () => {
     expect(historySummary([entry('in_progress', 30), entry('failed', 29)])).toBe(
       'Never verified; failing since 2026-11-29 03:00 UTC (once)',
     );
+  });
+});
+
+describe('worstAccess', () => {
+  it('keeps what the most exposed actor saw, and a checked canary over an unchecked one', () => {
+    const denied = { tenantWideRoles: ['Mail.Read'], canary: 'denied' as const };
+    const readable = { tenantWideRoles: [], canary: 'readable' as const };
+    const unchecked = { tenantWideRoles: [], canary: 'not_checked' as const };
+    expect(worstAccess([denied, readable])).toBe(readable);
+    expect(worstAccess([unchecked, denied])).toBe(denied);
+    expect(worstAccess([])).toBeUndefined();
+  });
+
+  it('accepts only permission names as roles', () => {
+    expect(
+      mailboxAccessSchema.safeParse({ tenantWideRoles: ['Mail.Read'], canary: 'denied' }).success,
+    ).toBe(true);
+    expect(
+      mailboxAccessSchema.safeParse({
+        tenantWideRoles: ['Mail.Read\nOpen: https://x'],
+        canary: 'denied',
+      }).success,
+    ).toBe(false);
   });
 });

@@ -187,30 +187,28 @@ describe('senderHealth', () => {
 });
 
 describe('scopingCommands', () => {
-  const sp = '9a8b7c6d-1234-4abc-9def-0123456789ab';
-  it('fills in the profile’s ids and confirms on both mailboxes', () => {
+  it("looks the service principal up from the profile's own client ID, and confirms on both mailboxes", () => {
     const script = scopingCommands({
       clientId: '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b',
-      servicePrincipalId: sp,
       emailAddress: 'box@contoso.example',
       canaryAddress: 'ceo@contoso.example',
     });
     expect(script).toContain(
-      `New-ServicePrincipal -AppId '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b' -ObjectId '${sp}'`,
+      "$sp = Get-MgServicePrincipal -Filter 'appId eq ''0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b'''",
     );
+    expect(script).toContain('New-ServicePrincipal -AppId $sp.AppId -ObjectId $sp.Id');
     expect(script).toContain(
       "New-ManagementScope -Name 'Email Profiles: box@contoso.example' -RecipientRestrictionFilter 'EmailAddresses -eq ''SMTP:box@contoso.example'''",
     );
     expect(script).toContain(`-Role 'Application Mail.Read' -CustomResourceScope`);
     expect(script).toContain(
-      `Test-ServicePrincipalAuthorization -Identity '${sp}' -Resource 'ceo@contoso.example'  # InScope: False`,
+      "Test-ServicePrincipalAuthorization -Identity $sp.Id -Resource 'ceo@contoso.example'  # InScope: False",
     );
   });
 
   it("keeps an address's ' $ and ` as data (PowerShell single quotes, doubled)", () => {
     const script = scopingCommands({
       clientId: 'c',
-      servicePrincipalId: sp,
       emailAddress: "o'brien$(calc)`@contoso.example",
     });
     expect(script).toContain("-Resource 'o''brien$(calc)`@contoso.example'");

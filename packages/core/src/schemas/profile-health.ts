@@ -76,10 +76,12 @@ function testingConsentIssues(
   const given = Date.parse(consentedAt);
   if (now - given < (TESTING_CONSENT_DAYS - 1) * DAY_MS) return []; // warn from day 6
   const endsAt = given + TESTING_CONSENT_DAYS * DAY_MS;
-  const message =
-    endsAt <= now
-      ? 'Google has ended the consent (the app is in Testing, which allows 7 days): authorise again, or publish the app'
-      : `Google ends the consent on ${utcMinute(endsAt)} (the app is in Testing, which allows 7 days): publish the app to keep it`;
+  if (endsAt <= now) {
+    const message =
+      'Google has ended the consent (the app is in Testing, which allows 7 days): authorise again, or publish the app';
+    return [{ kind: 'consent_expired', severity: 'critical', message }];
+  }
+  const message = `Google ends the consent on ${utcMinute(endsAt)} (the app is in Testing, which allows 7 days): publish the app to keep it`;
   return [{ kind: 'consent_expiring', severity: 'critical', message }];
 }
 
@@ -180,50 +182,47 @@ const psQuoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
 /**
  * The PowerShell that scopes a Graph app to the profile's mailbox with Exchange Online's RBAC
  * for Applications, then removes the tenant-wide Entra grant (the two add up) and confirms with
- * Test-ServicePrincipalAuthorization. Every value is quoted for PowerShell, so an address (which
- * may hold ' $ or `) is only ever data.
+ * Test-ServicePrincipalAuthorization. The service principal is looked up from the profile's own
+ * client ID inside the script (never taken from what an actor reported), and every value is
+ * quoted for PowerShell, so an address (which may hold ' $ or `) is only ever data.
  */
 export function scopingCommands(input: {
   clientId: string;
-  servicePrincipalId?: string | undefined;
   emailAddress: string;
   canaryAddress?: string | undefined;
 }): string {
-  const sp =
-    input.servicePrincipalId ?? '<object ID: Entra ID › Enterprise applications › the app>';
-  const spArg = input.servicePrincipalId ? psQuoted(sp) : sp;
   const scope = psQuoted(`Email Profiles: ${input.emailAddress}`);
   // The OPATH filter is itself a string with a quoted value: quoted once for OPATH, once for PS.
   const filter = psQuoted(
     `EmailAddresses -eq '${`SMTP:${input.emailAddress}`.replaceAll("'", "''")}'`,
   );
   return [
-    '# As an Exchange administrator (Organization Management), in Exchange Online PowerShell:',
+    '# As an administrator, in PowerShell with the Microsoft Graph and Exchange Online modules.',
+    "Connect-MgGraph -Scopes 'Application.Read.All', 'AppRoleAssignment.ReadWrite.All'",
+    `$sp = Get-MgServicePrincipal -Filter ${psQuoted(`appId eq '${input.clientId.replaceAll("'", "''")}'`)}`,
     'Connect-ExchangeOnline',
     '',
-    '# 1. The app in Exchange (IDs from Entra ID › Enterprise applications, not App registrations)',
-    `New-ServicePrincipal -AppId ${psQuoted(input.clientId)} -ObjectId ${spArg} -DisplayName ${psQuoted(`Email Profiles (${input.emailAddress})`)}`,
+    "# 1. The app in Exchange (its enterprise application's object ID, not the registration's)",
+    `New-ServicePrincipal -AppId $sp.AppId -ObjectId $sp.Id -DisplayName ${psQuoted(`Email Profiles (${input.emailAddress})`)}`,
     '',
     "# 2. A scope holding only the profile's mailbox",
     `New-ManagementScope -Name ${scope} -RecipientRestrictionFilter ${filter}`,
     '',
     '# 3. Read and send in that mailbox only',
-    `New-ManagementRoleAssignment -App ${spArg} -Role 'Application Mail.Read' -CustomResourceScope ${scope}`,
-    `New-ManagementRoleAssignment -App ${spArg} -Role 'Application Mail.Send' -CustomResourceScope ${scope}`,
+    `New-ManagementRoleAssignment -App $sp.Id -Role 'Application Mail.Read' -CustomResourceScope ${scope}`,
+    `New-ManagementRoleAssignment -App $sp.Id -Role 'Application Mail.Send' -CustomResourceScope ${scope}`,
     '',
-    '# 4. Remove the tenant-wide grant: Entra and Exchange grants add up, so it would still reach',
-    '#    every mailbox. Entra ID › Enterprise applications › the app › Permissions: revoke the',
-    '#    Mail.* application permissions. Or with Microsoft Graph PowerShell:',
-    "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All'",
+    '# 4. Remove the tenant-wide Mail.* grant: Entra and Exchange grants add up, so it would still',
+    '#    reach every mailbox (or: Enterprise applications › the app › Permissions › Revoke).',
     '$graph = Get-MgServicePrincipal -Filter "appId eq \'00000003-0000-0000-c000-000000000000\'"',
     "$mail = $graph.AppRoles | Where-Object { $_.Value -like 'Mail.*' } | ForEach-Object { $_.Id }",
-    `Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId ${spArg} | Where-Object { $mail -contains $_.AppRoleId } | ForEach-Object { Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId ${spArg} -AppRoleAssignmentId $_.Id }`,
+    'Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id | Where-Object { $mail -contains $_.AppRoleId } | ForEach-Object { Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -AppRoleAssignmentId $_.Id }',
     '',
     '# 5. Confirm (this bypasses the permission cache, which takes 30 minutes to 2 hours)',
-    `Test-ServicePrincipalAuthorization -Identity ${spArg} -Resource ${psQuoted(input.emailAddress)}  # InScope: True`,
+    `Test-ServicePrincipalAuthorization -Identity $sp.Id -Resource ${psQuoted(input.emailAddress)}  # InScope: True`,
     ...(input.canaryAddress
       ? [
-          `Test-ServicePrincipalAuthorization -Identity ${spArg} -Resource ${psQuoted(input.canaryAddress)}  # InScope: False`,
+          `Test-ServicePrincipalAuthorization -Identity $sp.Id -Resource ${psQuoted(input.canaryAddress)}  # InScope: False`,
         ]
       : []),
   ].join('\n');

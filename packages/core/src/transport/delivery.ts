@@ -19,22 +19,31 @@ export const authenticationVerdictsSchema = z.object({
 });
 export type AuthenticationVerdicts = z.infer<typeof authenticationVerdictsSchema>;
 
+/** The form of an application permission's name, e.g. `Mail.Read`. */
+export const PERMISSION_NAME = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
+
 /**
  * What a Graph app may read besides its own mailbox, as the actor saw it while verifying: the
  * token's tenant-wide mail permissions (Entra admin consent, the `roles` claim: every mailbox of
  * the tenant unless Exchange scopes them) and the answer to reading the canary mailbox.
  */
 export const mailboxAccessSchema = z.object({
-  tenantWideRoles: z.array(reportedTextSchema(64)).max(32),
-  /** The app's service principal (the token's `oid`), for the commands that scope it. */
-  servicePrincipalId: z
-    .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
-    .optional(),
+  /** Permission names as Entra writes them (e.g. `Mail.ReadBasic.All`): nothing else is shown. */
+  tenantWideRoles: z.array(z.string().regex(PERMISSION_NAME)).max(32),
   /** Reading the canary: refused (403, scoped), allowed (not scoped), no such mailbox, not tried. */
   canary: z.enum(['denied', 'readable', 'absent', 'not_checked']),
 });
 export type MailboxAccess = z.infer<typeof mailboxAccessSchema>;
+
+/**
+ * The worst of what several actors saw: one that could read the canary outweighs another that
+ * was refused (a policy cached differently), and a checked canary outweighs an unchecked one.
+ */
+export function worstAccess(seen: readonly MailboxAccess[]): MailboxAccess | undefined {
+  const rank = (access: MailboxAccess) =>
+    (readsOtherMailboxes(access) ? 4 : 0) + (access.canary === 'not_checked' ? 0 : 1);
+  return [...seen].sort((a, b) => rank(b) - rank(a))[0];
+}
 
 /** Roles of the `roles` claim that let an app read mail (Mail.Send alone does not). */
 export const MAIL_READING_ROLES = [

@@ -24,8 +24,6 @@ export type FakeApp = {
    * scoped to these mailboxes. They add to the Entra grants above and are not in the token.
    */
   exchangeScoped?: { roles: string[]; mailboxes: string[] };
-  /** The service principal's object id (the token's `oid`). */
-  servicePrincipalId?: string;
 };
 
 export type FakeMessage = {
@@ -353,7 +351,7 @@ export class FakeGraph {
       exp: now + expiresIn,
       appid: app.clientId,
       idtyp: 'app',
-      oid: (app.servicePrincipalId ??= randomUUID()),
+      oid: randomUUID(),
       tid: app.tenantId,
       ...(app.roles.length > 0 ? { roles: app.roles } : {}),
     };
