@@ -124,8 +124,8 @@ export function lastVerifiedOfProfile(db: Conn, profileId: string): string | nul
 
 /** What the profile's list row keeps of its actors' successes (core's VerificationRecord). */
 export function verificationRecord(db: Conn, profileId: string): VerificationRecord {
-  const access = db
-    .select({ access: sql<string | null>`${verifications.state} -> '$.delivery.access'` })
+  const seen = db
+    .select({ access: sql<string>`${verifications.state} -> '$.delivery.access'` })
     .from(verifications)
     .where(
       and(
@@ -134,13 +134,10 @@ export function verificationRecord(db: Conn, profileId: string): VerificationRec
         sql`${verifications.state} -> '$.delivery.access' IS NOT NULL`,
       ),
     )
-    .get()?.access;
-  return {
-    lastVerifiedAt: lastVerifiedTimes(db, profileId),
-    ...(access
-      ? { access: parseStored(mailboxAccessSchema, 'mailbox access', JSON.parse(access)) }
-      : {}),
-  };
+    .all()
+    .map((row) => parseStored(mailboxAccessSchema, 'mailbox access', JSON.parse(row.access)));
+  const access = worstAccess(seen);
+  return { lastVerifiedAt: lastVerifiedTimes(db, profileId), ...(access ? { access } : {}) };
 }
 
 /** Forgets the actors' last successes: they were of a connection the profile no longer has. */
