@@ -106,6 +106,23 @@ describe('openConnection and the line reader', () => {
     expect(Buffer.concat(server.raw).toString('utf8')).toBe('USER someone\r\n');
   });
 
+  it('writes pipelined lines together, and none of them when one holds a line break', async () => {
+    const server = await lineServer('220 ready\r\n', () => '250 ok\r\n');
+    servers.push(server);
+    const connection = await openConnection(endpoint(server.port), new StepRecorder());
+    await connection.readLine('greeting');
+    connection.writeLines(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>']);
+    await connection.readLine('send');
+    await connection.readLine('send');
+    expect(() =>
+      connection.writeLines(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>\r\nDATA']),
+    ).toThrow(TransportError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Buffer.concat(server.raw).toString('utf8')).toBe(
+      'MAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n',
+    );
+  });
+
   it('reports a closed port at the tcp stage', async () => {
     const port = await closedPort();
     const report = await runProbe(undefined, async (recorder) => {

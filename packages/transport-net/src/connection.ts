@@ -76,7 +76,15 @@ export class MailConnection {
    * the connection is closed so nothing more goes out, and a config failure is thrown.
    */
   write(line: string): void {
-    if (hasLineBreakOrNul(line)) {
+    this.writeLines([line]);
+  }
+
+  /**
+   * Writes several command lines at once (SMTP PIPELINING, RFC 2920): one socket write, one TLS
+   * record. Each line is checked as `write` checks it; none is sent if one is unsafe.
+   */
+  writeLines(lines: readonly string[]): void {
+    if (lines.some(hasLineBreakOrNul)) {
       this.close();
       throw new TransportError({
         stage: 'config',
@@ -86,7 +94,7 @@ export class MailConnection {
         message: 'A command would have carried a line break or NUL character; it was not sent',
       });
     }
-    if (this.socket.writable) this.socket.write(`${line}\r\n`);
+    if (this.socket.writable) this.socket.write(lines.map((line) => `${line}\r\n`).join(''));
   }
 
   /** Writes bytes as they are: an SMTP message's data, dot-stuffed and terminated by the caller. */

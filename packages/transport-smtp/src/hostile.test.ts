@@ -193,3 +193,69 @@ describe('the same stage and signal in the connectivity check, in Verify and in 
     });
   });
 });
+
+describe('PIPELINING (RFC 2920)', () => {
+  const pipelining =
+    (rcpt: string, data: string, final = '250 2.0.0 Ok: queued as 9A\r\n') =>
+    (line: string) => {
+      if (line.startsWith('EHLO')) return '250-mx\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n';
+      if (line.startsWith('AUTH')) return '235 2.7.0 ok\r\n';
+      if (line.startsWith('MAIL')) return '250 2.1.0 Ok\r\n';
+      if (line.startsWith('RCPT')) return rcpt;
+      if (line === 'DATA') return data;
+      if (line === '.') return final;
+      if (line === 'RSET') return '250 2.0.0 Ok\r\n';
+      return line === 'QUIT' ? '221 bye\r\n' : undefined;
+    };
+
+  it('sends MAIL, RCPT and DATA in one write where the server offers it', async () => {
+    server = await lineServer('220 mx ESMTP\r\n', pipelining('250 2.1.5 Ok\r\n', '354 go\r\n'));
+    const sent = await sendSmtp(config(server.port), message, fast);
+    expect(sent).toMatchObject({ ok: true, response: '250 2.0.0 Ok: queued as 9A' });
+    const envelope = server.raw.map(String).find((chunk) => chunk.startsWith('MAIL FROM'));
+    expect(envelope).toBe(
+      'MAIL FROM:<director@example.test>\r\nRCPT TO:<actor1@example.test>\r\nDATA\r\n',
+    );
+  });
+
+  it('reads every reply of a refused recipient, resets, and goes on with the next message', async () => {
+    let refusals = 0;
+    const respond = pipelining(
+      '550 5.1.1 <actor1@example.test>: Recipient address rejected\r\n',
+      '554 5.5.1 Error: no valid recipients\r\n',
+    );
+    server = await lineServer('220 mx ESMTP\r\n', (line) => {
+      if (line.startsWith('RCPT') && ++refusals > 1) return '250 2.1.5 Ok\r\n';
+      if (line === 'DATA' && refusals > 1) return '354 go\r\n';
+      return respond(line);
+    });
+    const [first, second] = await sendSmtpMany(config(server.port), [message, message], fast);
+    expect(first).toMatchObject({
+      ok: false,
+      failure: {
+        stage: 'send',
+        serverText: '550 5.1.1 <actor1@example.test>: Recipient address rejected',
+      },
+    });
+    expect(second).toMatchObject({ ok: true });
+    expect(server.received.filter((line) => line === 'RSET')).toHaveLength(1);
+  });
+
+  it('ends at once the data a server accepted after refusing the recipient', async () => {
+    server = await lineServer(
+      '220 mx ESMTP\r\n',
+      pipelining(
+        '550 5.1.1 Recipient address rejected\r\n',
+        '354 go\r\n',
+        '554 5.5.1 no valid recipients\r\n',
+      ),
+    );
+    const sent = await sendSmtp(config(server.port), message, fast);
+    expect(sent).toMatchObject({
+      ok: false,
+      failure: { serverText: '550 5.1.1 Recipient address rejected' },
+    });
+    const afterData = server.received.slice(server.received.indexOf('DATA') + 1);
+    expect(afterData.slice(0, 2)).toEqual(['.', 'RSET']); // no header or body of the message
+  });
+});

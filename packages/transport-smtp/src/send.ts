@@ -101,7 +101,8 @@ async function send(
         record({ ok: false, failure: (error as TransportError).failure });
         continue;
       }
-      record(await transaction(connection, message, await compose(message)));
+      const composed = await compose(message);
+      record(await transaction(connection, session.capabilities.pipelining, message, composed));
     }
     quit(connection);
   } finally {
@@ -133,6 +134,7 @@ const DATA_REPLY_MS = 60_000;
  */
 async function transaction(
   connection: MailConnection,
+  pipelining: boolean,
   message: OutgoingMessage,
   { data, messageId }: Composed,
 ): Promise<SendResult> {
@@ -141,16 +143,46 @@ async function transaction(
     [`RCPT TO:<${message.to}>`, (code) => code === 250 || code === 251],
     ['DATA', (code) => code === 354],
   ];
+  const refusal = pipelining
+    ? await pipelinedEnvelope(connection, envelope)
+    : await envelopeOneByOne(connection, envelope);
+  if (refusal) return refused(refusal);
+  connection.writeBytes(dotStuffed(data));
+  const reply = await readReply(connection, 'send', DATA_REPLY_MS);
+  return reply.code === 250 ? { ok: true, response: reply.text, messageId } : refused(reply);
+}
+
+type Envelope = [line: string, ok: (code: number) => boolean][];
+
+/** MAIL, RCPT, DATA one after another; the first refusal (after RSET), if any. */
+async function envelopeOneByOne(connection: MailConnection, envelope: Envelope) {
   for (const [line, ok] of envelope) {
     const reply = await command(connection, line, 'send');
     if (!ok(reply.code)) {
       await command(connection, 'RSET', 'send');
-      return refused(reply);
+      return reply;
     }
   }
-  connection.writeBytes(dotStuffed(data));
-  const reply = await readReply(connection, 'send', DATA_REPLY_MS);
-  return reply.code === 250 ? { ok: true, response: reply.text, messageId } : refused(reply);
+  return undefined;
+}
+
+/**
+ * The same in one write (RFC 2920), every reply read in order. Should a server accept DATA after
+ * refusing the sender or the recipient, the data is ended at once (it has nobody to deliver to)
+ * before RSET.
+ */
+async function pipelinedEnvelope(connection: MailConnection, envelope: Envelope) {
+  connection.writeLines(envelope.map(([line]) => line));
+  const replies: Reply[] = [];
+  for (let i = 0; i < envelope.length; i += 1) replies.push(await readReply(connection, 'send'));
+  const refusal = replies.find((reply, i) => !envelope[i]?.[1](reply.code));
+  if (!refusal) return undefined;
+  if (replies.at(-1)?.code === 354) {
+    connection.writeBytes(Buffer.from('.\r\n', 'latin1'));
+    await readReply(connection, 'send', DATA_REPLY_MS);
+  }
+  await command(connection, 'RSET', 'send');
+  return refusal;
 }
 
 function refused(reply: Reply): SendResult {

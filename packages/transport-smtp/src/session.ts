@@ -78,13 +78,20 @@ function expect(reply: Reply, ok: (code: number) => boolean, stage: FailureStage
   return reply;
 }
 
-export type Capabilities = { starttls: boolean; authMechanisms: string[]; all: string[] };
+export type Capabilities = {
+  starttls: boolean;
+  authMechanisms: string[];
+  /** RFC 2920: MAIL, RCPT and DATA may go in one write, their replies read in order. */
+  pipelining: boolean;
+  all: string[];
+};
 
 export function parseEhlo(reply: Reply): Capabilities {
   const all = reply.lines.slice(1).map((line) => line.slice(4).trim());
   const auth = all.find((cap) => /^AUTH[ =]/i.test(cap));
   return {
     starttls: all.some((cap) => cap.toUpperCase() === 'STARTTLS'),
+    pipelining: all.some((cap) => cap.toUpperCase() === 'PIPELINING'),
     authMechanisms: auth
       ? auth
           .slice(5)
