@@ -114,9 +114,9 @@ describe('openConnection and the line reader', () => {
     connection.writeLines(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>']);
     await connection.readLine('send');
     await connection.readLine('send');
-    expect(() =>
-      connection.writeLines(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>\r\nDATA']),
-    ).toThrow(TransportError);
+    expect(() => {
+      connection.writeLines(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>\r\nDATA']);
+    }).toThrow(TransportError);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(Buffer.concat(server.raw).toString('utf8')).toBe(
       'MAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n',
