@@ -204,3 +204,48 @@ export function onPage(page: () => Page) {
   }
   return { byId, nav, operatorCall };
 }
+
+/** A call of the actor API as an actor makes it (its token as the bearer; none to enroll). */
+export async function actorApiCall<T = unknown>(
+  baseUrl: string,
+  token: string | undefined,
+  path: string,
+  input: unknown,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}/api/trpc/${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
+  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+  return body.result.data;
+}
+
+/**
+ * An actor enrolled through the actor API that speaks only when the test says (`call`), with a
+ * one-time token the operator's page creates for the zone.
+ */
+export async function simulatedActor(
+  baseUrl: string,
+  operatorCall: ReturnType<typeof onPage>['operatorCall'],
+  zoneId: string | undefined,
+  name: string,
+) {
+  const { token: enrollmentToken } = await operatorCall<{ token: string }>(
+    'actors.createEnrollmentToken',
+    { zoneId },
+  );
+  const enrolled = await actorApiCall<{ actorId: string; token: string }>(
+    baseUrl,
+    undefined,
+    'actorApi.enroll',
+    { enrollmentToken, name },
+  );
+  const call = <T = unknown>(path: string, input: unknown) =>
+    actorApiCall<T>(baseUrl, enrolled.token, path, input);
+  return { id: enrolled.actorId, call, heartbeat: () => call('actorApi.heartbeat', {}) };
+}

@@ -5,13 +5,13 @@
 // actor API, so the test decides what it reports. Screenshots go to e2e/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN, onPage, startApp, type App } from './harness';
+import { ADMIN, onPage, simulatedActor, startApp, type App } from './harness';
 
 const CLIENT_ID = '0b2e7c55-1d3a-4c8e-9f6b-2a4d6e8f0c1b';
 
 let app: App;
 let page: Page;
-let actor: { id: string; token: string };
+let actor: Awaited<ReturnType<typeof simulatedActor>>;
 
 beforeAll(async () => {
   app = await startApp();
@@ -22,17 +22,6 @@ afterAll(async () => {
 });
 
 const { byId, nav, operatorCall } = onPage(() => page);
-
-async function actorCall<T>(path: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app.director.url}/api/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${actor.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-  return body.result.data;
-}
 
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -59,20 +48,8 @@ describe('mailbox health, in Chromium', () => {
     await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.waitForURL('**/settings/email-actions');
     const zone = await operatorCall<{ id: string }>('zones.create', { name: 'HQ' });
-    const { token: enrollmentToken } = await operatorCall<{ token: string }>(
-      'actors.createEnrollmentToken',
-      { zoneId: zone.id },
-    );
-    const response = await fetch(`${app.director.url}/api/trpc/actorApi.enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ enrollmentToken, name: 'hq-01' }),
-    });
-    const enrolled = (
-      (await response.json()) as { result: { data: { actorId: string; token: string } } }
-    ).result.data;
-    actor = { id: enrolled.actorId, token: enrolled.token };
-    await actorCall('actorApi.heartbeat', {});
+    actor = await simulatedActor(app.director.url, operatorCall, zone.id, 'hq-01');
+    await actor.heartbeat();
   });
 
   it('Health & alerts: refusals on their fields, the secret write-only, then saved', async () => {
@@ -130,12 +107,12 @@ describe('mailbox health, in Chromium', () => {
       canaryAddress: 'ceo@contoso.example',
     });
     await operatorCall('verification.verify', { profileId: id });
-    const [task] = await actorCall<{ id: string; kind: string; code: string }[]>(
+    const [task] = await actor.call<{ id: string; kind: string; code: string }[]>(
       'actorApi.nextTasks',
       { waitMs: 5_000 },
     );
     expect(task?.kind).toBe('find_code');
-    await actorCall('actorApi.complete', {
+    await actor.call('actorApi.complete', {
       kind: 'find_code',
       taskId: task!.id,
       result: {

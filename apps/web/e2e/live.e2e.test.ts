@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { MailUser } from '@email-profiles/mail-stack';
-import { ADMIN, onPage, startApp, type App } from './harness';
+import { ADMIN, onPage, simulatedActor as simulated, startApp, type App } from './harness';
 
 const stack = inject('mailStack');
 const [user1, user2] = stack.dovecot!.users as [MailUser, MailUser];
@@ -31,35 +31,8 @@ afterAll(async () => {
 
 const { byId, nav, operatorCall } = onPage(() => page);
 
-async function actorCall(token: string | undefined, path: string, input: unknown) {
-  const response = await fetch(`${app.director.url}/api/trpc/${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { result?: { data: unknown }; error?: unknown };
-  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-  return body.result.data;
-}
-
-/** An actor enrolled through the actor API that is heard from only when the test says. */
-async function simulatedActor(zone: string, name: string) {
-  const { token: enrollmentToken } = await operatorCall<{ token: string }>(
-    'actors.createEnrollmentToken',
-    { zoneId: zones.get(zone) },
-  );
-  const enrolled = (await actorCall(undefined, 'actorApi.enroll', { enrollmentToken, name })) as {
-    actorId: string;
-    token: string;
-  };
-  return {
-    id: enrolled.actorId,
-    heartbeat: () => actorCall(enrolled.token, 'actorApi.heartbeat', {}),
-  };
-}
+const simulatedActor = (zone: string, name: string) =>
+  simulated(app.director.url, operatorCall, zones.get(zone), name);
 
 /** An IMAP profile on the test Dovecot, verified by hand (no email from the Director needed). */
 async function createProfile(o: { user: MailUser; password: string; actorIds: string[] }) {

@@ -2,13 +2,10 @@
 // alerted, and the Director-wide health settings (the webhook's signing secret sealed).
 import {
   healthSettingsSchema,
-  mailboxAccessSchema,
   publicHealthSettingsSchema,
   secretFieldsOf,
   type HealthSettings,
   type PublicHealthSettings,
-  type VerificationRecord,
-  worstAccess,
 } from '@email-profiles/core';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Vault } from '../secrets/vault.js';
@@ -120,24 +117,6 @@ export function lastVerifiedOfProfile(db: Conn, profileId: string): string | nul
       .where(eq(verifications.profileId, profileId))
       .get()?.at ?? null
   );
-}
-
-/** What the profile's list row keeps of its actors' successes (core's VerificationRecord). */
-export function verificationRecord(db: Conn, profileId: string): VerificationRecord {
-  const seen = db
-    .select({ access: sql<string>`${verifications.state} -> '$.delivery.access'` })
-    .from(verifications)
-    .where(
-      and(
-        eq(verifications.profileId, profileId),
-        sql`${verifications.state} ->> '$.status' = 'verified'`,
-        sql`${verifications.state} -> '$.delivery.access' IS NOT NULL`,
-      ),
-    )
-    .all()
-    .map((row) => parseStored(mailboxAccessSchema, 'mailbox access', JSON.parse(row.access)));
-  const access = worstAccess(seen);
-  return { lastVerifiedAt: lastVerifiedTimes(db, profileId), ...(access ? { access } : {}) };
 }
 
 /** Forgets the actors' last successes: they were of a connection the profile no longer has. */

@@ -119,11 +119,13 @@ export class Health {
     const settings = loadHealthSettings(db, vault);
     runSchedule(
       { db, log, verification: this.deps.verification, random: this.deps.random ?? Math.random },
+      profileList(db),
       settings.defaultSchedule,
       now,
     );
     const at = new Date(now).toISOString();
     const alerts: Alert[] = [];
+    // Read again: the runs just started are in progress now (only their rows are re-read).
     for (const item of profileList(db)) {
       // While a verification runs its actors' outcome is unknown: judged once it has ended.
       if (item.actors.some((actor) => actor.status === 'in_progress')) continue;

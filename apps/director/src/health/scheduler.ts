@@ -2,13 +2,17 @@
 // verified again one interval after its last success or scheduled run, less a random part of the
 // spread (core's nextScheduledRun), so profiles saved together do not verify at once. The next run
 // is stored, so a restart keeps the schedule; a changed interval is planned again.
-import { nextScheduledRun, scheduleHours, type Schedule } from '@email-profiles/core';
+import {
+  nextScheduledRun,
+  scheduleHours,
+  type ProfileListItem,
+  type Schedule,
+} from '@email-profiles/core';
 import type { Logger } from 'pino';
 import {
   getProfileHealth,
   lastVerifiedOfProfile,
   listProfileHealth,
-  listPublicProfiles,
   setProfileHealth,
   type Conn,
 } from '../db/index.js';
@@ -24,12 +28,20 @@ export type SchedulerDeps = {
 
 const HOUR_MS = 3_600_000;
 
-/** Verifies every due profile at `now` and plans the next runs; returns the profiles started. */
-export function runSchedule(deps: SchedulerDeps, defaultSchedule: Schedule, now: number): string[] {
+/**
+ * Verifies every due profile of `profiles` (profiles.list's rows: read once per change, not per
+ * tick) at `now` and plans the next runs; returns the profiles started.
+ */
+export function runSchedule(
+  deps: SchedulerDeps,
+  profiles: readonly ProfileListItem[],
+  defaultSchedule: Schedule,
+  now: number,
+): string[] {
   const { db, log, verification, random } = deps;
   const started: string[] = [];
   const planned = new Set<string>();
-  for (const profile of listPublicProfiles(db)) {
+  for (const { profile } of profiles) {
     const hours = profile.sendVerificationManually
       ? null // nobody sends the coded email of a manual profile on a schedule
       : scheduleHours(profile.schedule, defaultSchedule);

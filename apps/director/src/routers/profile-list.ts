@@ -71,6 +71,12 @@ function validate(row: ProfileListRow): ProfileListItem {
   return result.data;
 }
 
+/** One profile's row, as profiles.list has it; undefined once the profile is deleted. */
+export function profileListRow(db: Conn, profileId: string): ProfileListItem | undefined {
+  const [row] = listProfileRows(db, [profileId]);
+  return row && validate(row);
+}
+
 /** Every profile with its actors' statuses, in creation order. */
 export function profileList(db: Conn): ProfileListItem[] {
   const previous = snapshots.get(db);

@@ -4,38 +4,17 @@ import {
   actorTargetSchema,
   cancelResultSchema,
   failureSchema,
-  profileListItem,
   profileStatusEventSchema,
   verificationHistoryQuerySchema,
   verificationHistorySchema,
   verificationTargetSchema,
   verifyResultSchema,
-  type ProfileStatusEvent,
 } from '@email-profiles/core';
 import { z } from 'zod';
-import {
-  attemptHistory,
-  getActorVerification,
-  getProfileVerification,
-  getPublicProfile,
-  verificationRecord,
-  type Conn,
-} from '../db/index.js';
+import { attemptHistory, getActorVerification } from '../db/index.js';
 import { operatorProcedure, router } from '../trpc.js';
 import { resolveTarget } from '../verification/target.js';
-
-/** A profile's row of the profiles table, or undefined once it is deleted. */
-export function profileRow(db: Conn, profileId: string): ProfileStatusEvent | undefined {
-  const profile = getPublicProfile(db, profileId);
-  return (
-    profile &&
-    profileListItem(
-      profile,
-      getProfileVerification(db, profileId),
-      verificationRecord(db, profileId),
-    )
-  );
-}
+import { profileListRow } from './profile-list.js';
 
 export const verificationRouter = router({
   verify: operatorProcedure
@@ -54,7 +33,7 @@ export const verificationRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       for await (const profileId of ctx.events.profiles(signal)) {
         if (input?.profileId !== undefined && input.profileId !== profileId) continue;
-        const row = profileRow(ctx.db, profileId);
+        const row = profileListRow(ctx.db, profileId);
         if (row) yield profileStatusEventSchema.parse(row);
       }
     }),

@@ -10,6 +10,10 @@ import type { FieldIssue } from './secret-update.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** A moment as health messages write it, to the minute: "2026-12-01 03:00 UTC". */
+export const utcMinute = (at: number | string) =>
+  `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** The intervals a profile can be verified again at, declared once (the form's choices). */
 export const SCHEDULES = {
   off: { label: 'Off', hours: null },
@@ -22,6 +26,9 @@ export const SCHEDULES = {
 export type Schedule = keyof typeof SCHEDULES;
 export const SCHEDULE_NAMES = Object.keys(SCHEDULES) as [Schedule, ...Schedule[]];
 export const scheduleSchema = z.enum(SCHEDULE_NAMES, { error: 'Choose how often to verify' });
+export const scheduleLabels = Object.fromEntries(
+  SCHEDULE_NAMES.map((name) => [name, SCHEDULES[name].label]),
+) as Record<Schedule, string>;
 
 /** A profile's own choice: `default` follows the Director-wide default (Settings › Health). */
 export const profileScheduleSchema = z.enum(['default', ...SCHEDULE_NAMES], {

@@ -10,6 +10,7 @@ import {
   scheduleHours,
   SCHEDULES,
   TESTING_CONSENT_DAYS,
+  utcMinute,
   type Schedule,
 } from './health.js';
 
@@ -42,9 +43,6 @@ function inDays(days: number): string {
   if (days === 0) return 'today';
   return days > 0 ? `in ${plural(days, 'day')}` : `${plural(-days, 'day')} ago`;
 }
-
-const utcMinute = (at: number | string) =>
-  `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The issues of an expiry date: expired, or within the warning days (the nearer, critical). */
 function expiryIssues(expiresOn: string | undefined, what: string, now: number): HealthIssue[] {

@@ -8,6 +8,7 @@ import { deliverySchema } from '../transport/delivery.js';
 import { reportedTextSchema } from '../validation/text.js';
 import { attemptSchema, verificationModeSchema } from '../verification/state.js';
 import { emailProfileCreateSchema, emailProfileUpdateSchema } from './profile.js';
+import { utcMinute } from './health.js';
 import { listedFailureSchema, profileListItemSchema } from './profile-list.js';
 
 /** Verify or cancel one profile: all its actors, or one of them. */
@@ -132,8 +133,6 @@ export const profileHistorySchema = z.object({
 });
 export type ProfileHistory = z.infer<typeof profileHistorySchema>;
 
-const minute = (at: string) => `${at.slice(0, 16).replace('T', ' ')} UTC`;
-
 /**
  * One actor's history in a sentence, e.g. "Verified 30 times since 2026-11-04 03:00 UTC; failing
  * since 2026-12-01 03:00 UTC at auth (3 attempts)". `attempts` newest first.
@@ -151,10 +150,10 @@ export function historySummary(attempts: readonly HistoryEntry[]): string {
   const record =
     verified.length === 0 || oldestVerified === undefined
       ? 'Never verified'
-      : `Verified ${verified.length === 1 ? 'once' : `${verified.length} times`} since ${minute(oldestVerified.requestedAt)}`;
+      : `Verified ${verified.length === 1 ? 'once' : `${verified.length} times`} since ${utcMinute(oldestVerified.requestedAt)}`;
   const firstFailure = failing.at(-1);
   if (firstFailure === undefined) return record;
   const stage = firstFailure.failure ? ` at ${firstFailure.failure.stage}` : '';
   const count = failing.length === 1 ? 'once' : `${failing.length} attempts`;
-  return `${record}; failing since ${minute(firstFailure.requestedAt)}${stage} (${count})`;
+  return `${record}; failing since ${utcMinute(firstFailure.requestedAt)}${stage} (${count})`;
 }
